@@ -1,0 +1,8 @@
+// The record types and their validation, shared by every other module.
+export * from './ids.js';
+export * from './time.js';
+export * from './severity.js';
+export * from './errors.js';
+export * from './records.js';
+export * from './trace-context.js';
+export * from './span-end.js';
