@@ -2,7 +2,7 @@
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, padTraceId } from '../model/ids.js';
 import { isSampled, TRACE_FLAG_SAMPLED, type OutboundContext, type RemoteContext } from '../model/trace-context.js';
 import { firstValue, type Getter, type Propagator, type Setter } from './types.js';
-import { definePropagator } from './w3c.js';
+import { definePropagator } from './types.js';
 
 export const B3_SINGLE_HEADER = 'b3';
 export const B3_TRACE_ID_HEADER = 'x-b3-traceid';

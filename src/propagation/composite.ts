@@ -5,7 +5,8 @@ import { b3, b3Multi, b3Single } from './b3.js';
 import { jaeger } from './jaeger.js';
 import { requestIdPropagator } from './request-id.js';
 import type { Getter, Propagator, Setter } from './types.js';
-import { definePropagator, w3c } from './w3c.js';
+import { w3c } from './w3c.js';
+import { definePropagator } from './types.js';
 
 /** A propagation format a composite can read or write. */
 export type Format = PropagationFormat;

@@ -2,7 +2,7 @@
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, padSpanId, padTraceId } from '../model/ids.js';
 import { isSampled, TRACE_FLAG_SAMPLED, type OutboundContext, type RemoteContext } from '../model/trace-context.js';
 import { firstValue, type Getter, type Propagator, type Setter } from './types.js';
-import { definePropagator } from './w3c.js';
+import { definePropagator } from './types.js';
 
 export const JAEGER_HEADER = 'uber-trace-id';
 

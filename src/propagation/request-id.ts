@@ -3,7 +3,7 @@ import { LogstitchError } from '../model/errors.js';
 import { isValidTraceId, MAX_LEGACY_ID_LENGTH, traceIdFromLegacy } from '../model/ids.js';
 import type { OutboundContext, RemoteContext } from '../model/trace-context.js';
 import { firstValue, type Getter, type Propagator, type Setter } from './types.js';
-import { definePropagator } from './w3c.js';
+import { definePropagator } from './types.js';
 
 /** The headers legacy services use for a request ID, most trace-like first. */
 export const DEFAULT_REQUEST_ID_HEADERS: readonly string[] = Object.freeze(['x-trace-id', 'x-request-id', 'x-correlation-id']);

@@ -61,3 +61,38 @@ export function firstValue(value: string | string[] | undefined): string | undef
   if (Array.isArray(value)) return value[0];
   return value;
 }
+
+/** A format's extract step, given a getter already defaulted. */
+export type ExtractFn = <C>(carrier: C, getter: Getter<C>) => RemoteContext | undefined;
+/** A format's inject step, given a setter already defaulted. */
+export type InjectFn = <C>(context: OutboundContext, carrier: C, setter: Setter<C>) => void;
+
+/**
+ * Builds a Propagator from a format's two steps, defaulting the getter and setter to plain headers
+ * and catching whatever a carrier, getter or setter throws: a bad header must start a new trace, and
+ * a rejected outbound header must not fail the caller's request. Every format in this folder uses it.
+ */
+export function definePropagator(extract: ExtractFn, inject: InjectFn, fields: readonly string[]): Propagator {
+  const frozen: readonly string[] = Object.freeze([...fields]);
+  return {
+    inject(context, carrier, setter = headerSetter) {
+      try {
+        inject(context, carrier, setter);
+      } catch {
+        // Swallowed on purpose: see above.
+      }
+    },
+    extract(carrier, getter = headerGetter) {
+      try {
+        return extract(carrier, getter);
+      } catch {
+        return undefined;
+      }
+    },
+    fields() {
+      return frozen;
+    },
+  };
+}
+
+/** The W3C Trace Context format. */

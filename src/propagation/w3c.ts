@@ -2,7 +2,7 @@
 import { isValidSpanId, isValidTraceId, INVALID_SPAN_ID, INVALID_TRACE_ID } from '../model/ids.js';
 import type { SpanId, TraceId } from '../model/ids.js';
 import { formatTraceFlags, type OutboundContext, type RemoteContext } from '../model/trace-context.js';
-import { headerGetter, headerSetter, type Getter, type Propagator, type Setter } from './types.js';
+import { definePropagator, type Getter, type Propagator, type Setter } from './types.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
@@ -190,38 +190,4 @@ function injectW3c<C>(context: OutboundContext, carrier: C, setter: Setter<C>): 
   if (kept.length > 0) setter.set(carrier, TRACESTATE_HEADER, kept.join(','));
 }
 
-/** A format's extract step, given a getter already defaulted. */
-export type ExtractFn = <C>(carrier: C, getter: Getter<C>) => RemoteContext | undefined;
-/** A format's inject step, given a setter already defaulted. */
-export type InjectFn = <C>(context: OutboundContext, carrier: C, setter: Setter<C>) => void;
-
-/**
- * Builds a Propagator from a format's two steps, defaulting the getter and setter to plain headers
- * and catching whatever a carrier, getter or setter throws: a bad header must start a new trace, and
- * a rejected outbound header must not fail the caller's request. Every format in this folder uses it.
- */
-export function definePropagator(extract: ExtractFn, inject: InjectFn, fields: readonly string[]): Propagator {
-  const frozen: readonly string[] = Object.freeze([...fields]);
-  return {
-    inject(context, carrier, setter = headerSetter) {
-      try {
-        inject(context, carrier, setter);
-      } catch {
-        // Swallowed on purpose: see above.
-      }
-    },
-    extract(carrier, getter = headerGetter) {
-      try {
-        return extract(carrier, getter);
-      } catch {
-        return undefined;
-      }
-    },
-    fields() {
-      return frozen;
-    },
-  };
-}
-
-/** The W3C Trace Context format. */
 export const w3c: Propagator = definePropagator(extractW3c, injectW3c, [TRACEPARENT_HEADER, TRACESTATE_HEADER]);
