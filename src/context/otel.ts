@@ -54,3 +54,14 @@ export function setOtelError(span: OtelSpan, message: string | undefined): void 
   if (api === undefined) return;
   span.setStatus(message === undefined ? { code: api.SpanStatusCode.ERROR } : { code: api.SpanStatusCode.ERROR, message });
 }
+
+/**
+ * Runs fn with no SDK span active and the SDK told not to trace (the key @opentelemetry/core's
+ * suppressTracing sets, which createContextKey makes equal by its description): our own traffic to
+ * the indexer must not become spans of the application it observes.
+ */
+export function runWithoutOtel<T>(fn: () => T): T {
+  if (api === undefined || globals[GLOBAL_KEY]?.context === undefined) return fn();
+  const suppress = api.createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+  return api.context.with(api.ROOT_CONTEXT.setValue(suppress, true), fn);
+}

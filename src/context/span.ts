@@ -17,7 +17,7 @@ export interface BeginSpanOptions {
   writer?: SpanLineWriter;
   /** The caller's context, extracted from inbound headers (server spans). */
   remote?: RemoteContext;
-  /** Start a new trace even when a context is active. */
+  /** Ignore the active context: start a new trace, or (server spans) start from `remote` alone. */
   root?: boolean;
   /** Head sampling ratio for traces that start here or arrive without a decision. Default 1. */
   sampleRatio?: number;
@@ -113,7 +113,8 @@ export function beginSpan(name: string, options: BeginSpanOptions = {}): LiveSpa
   const parent = options.root === true ? undefined : getActiveContext();
   const service = options.service ?? parent?.service;
   const writer = options.writer ?? parent?.writer;
-  const otelActive = options.root !== true ? activeOtelSpan() : undefined;
+  // A root ignores our stored parent, but a server span still adopts the SDK's span for its request.
+  const otelActive = options.root !== true || kind === 'server' ? activeOtelSpan() : undefined;
   if (otelActive !== undefined) return beginUnderOtel(name, kind, otelActive, options, service, writer, parent);
   const remote = options.remote;
   const ratio = options.sampleRatio ?? 1;

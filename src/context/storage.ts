@@ -2,7 +2,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isValidSpanId, isValidTraceId } from '../model/ids.js';
 import { ActiveContext, type ContextInit } from './active-context.js';
-import { activeOtelSpan, otelParentSpanId, type OtelSpan } from './otel.js';
+import { activeOtelSpan, otelParentSpanId, runWithoutOtel, type OtelSpan } from './otel.js';
 
 const storage = new AsyncLocalStorage<ActiveContext>();
 
@@ -53,4 +53,12 @@ function toActiveContext(init: ContextInit): ActiveContext {
   if (!isValidTraceId(init.traceId)) throw new TypeError(`withContext: traceId must be 32 lowercase hex, not all zero (got ${JSON.stringify(init.traceId)})`);
   if (!isValidSpanId(init.spanId)) throw new TypeError(`withContext: spanId must be 16 lowercase hex, not all zero (got ${JSON.stringify(init.spanId)})`);
   return new ActiveContext(init);
+}
+
+/**
+ * Runs fn outside any trace: nothing it starts is stamped or traced, by us or by an OpenTelemetry SDK.
+ * The transports send their batches this way, so that shipping logs never produces more logs.
+ */
+export function runUntraced<T>(fn: () => T): T {
+  return storage.exit(() => runWithoutOtel(fn));
 }

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './records.js';
 export * from './trace-context.js';
 export * from './span-end.js';
+export * from './redact.js';

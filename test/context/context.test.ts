@@ -1,6 +1,6 @@
 // The active context: where it is visible, how spans nest, and what a span reports when it ends.
 import { describe, expect, it } from 'vitest';
-import { ActiveContext, decideTraceFlags, getActiveContext, sampledByRatio, startSpan, withContext, type SpanLineWriter } from '../../src/context/index.js';
+import { ActiveContext, decideTraceFlags, getActiveContext, runUntraced, sampledByRatio, startSpan, withContext, type SpanLineWriter } from '../../src/context/index.js';
 import { newTraceId, type SpanEndLine } from '../../src/model/index.js';
 
 function recorder() {
@@ -21,6 +21,11 @@ describe('context', () => {
     });
     expect(seen).toBe(ctx.traceId);
     expect(getActiveContext()).toBeUndefined();
+  });
+
+  it('is absent inside runUntraced, and in what runUntraced schedules', async () => {
+    const seen = await withContext(ctx, () => runUntraced(() => new Promise((resolve) => setTimeout(() => resolve(getActiveContext()), 1))));
+    expect(seen).toBeUndefined();
   });
 
   it('rejects contexts with invalid IDs, naming the field', () => {

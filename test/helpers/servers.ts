@@ -39,7 +39,10 @@ export function capturedPino(service: string) {
 /** Sends a request with raw header pairs (repeats allowed) and returns status, headers and body. */
 export function rawRequest(url: string, options: { method?: string; headers?: Array<[string, string]>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const flat = (options.headers ?? []).flat();
+    // Raw header arrays allow repeats, but Node then adds no Host header of its own.
+    const headers = options.headers ?? [];
+    const withHost = headers.some(([name]) => name.toLowerCase() === 'host') ? headers : [['host', new URL(url).host], ...headers];
+    const flat = withHost.flat();
     const req = http.request(url, { method: options.method ?? 'GET', headers: flat as unknown as http.OutgoingHttpHeaders }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

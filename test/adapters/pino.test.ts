@@ -1,0 +1,95 @@
+// The pino plugin with real pino: what a line carries inside a trace, outside one, and after redaction.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { pinoOptions, traceMixin } from '../../adapters/pino/index.js';
+import { withContext } from '../../src/context/index.js';
+import { LineSink } from '../../samples/chain/lines.js';
+
+const ctx = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+
+function logger(options: Parameters<typeof pino>[0]) {
+  const sink = new LineSink();
+  return { log: pino(options as object, sink), lines: () => sink.lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('traceMixin', () => {
+  it('stamps trace_id, span_id, trace_flags and service inside a trace', () => {
+    const { log, lines } = logger({ mixin: traceMixin({ service: 'checkout' }) });
+    withContext(ctx, () => log.info({ order: 7 }, 'paid'));
+    expect(lines()[0]).toMatchObject({ msg: 'paid', order: 7, trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: '01', service: 'checkout' });
+  });
+
+  it('stamps trace_alias when the trace came from a hashed legacy ID', () => {
+    const { log, lines } = logger({ mixin: traceMixin() });
+    withContext({ ...ctx, alias: 'abc-123' }, () => log.info('x'));
+    expect(lines()[0]?.trace_alias).toBe('abc-123');
+  });
+
+  it('stamps no IDs outside a trace, only the service', () => {
+    const { log, lines } = logger({ mixin: traceMixin({ service: 'checkout' }) });
+    log.info('startup');
+    expect(lines()[0]).toMatchObject({ msg: 'startup', service: 'checkout' });
+    expect(lines()[0]).not.toHaveProperty('trace_id');
+    expect(lines()[0]).not.toHaveProperty('span_id');
+  });
+
+  it('lets the call override a stamped field, without leaking it into the next line', () => {
+    const { log, lines } = logger({ mixin: traceMixin({ service: 'a' }) });
+    withContext(ctx, () => {
+      log.info({ service: 'override' }, 'one');
+      log.info('two');
+    });
+    expect(lines().map((l) => l.service)).toEqual(['override', 'a']);
+  });
+
+  it('takes the service from OTEL_SERVICE_NAME when none is given', () => {
+    process.env.OTEL_SERVICE_NAME = 'from-env';
+    try {
+      const { log, lines } = logger({ mixin: traceMixin() });
+      log.info('x');
+      expect(lines()[0]?.service).toBe('from-env');
+    } finally {
+      delete process.env.OTEL_SERVICE_NAME;
+    }
+  });
+});
+
+describe('pinoOptions', () => {
+  it('redacts sensitive keys and card numbers without touching the caller object', () => {
+    const { log, lines } = logger(pinoOptions({ service: 'pay' }));
+    const payload = { user: 'ann', password: 'hunter2', nested: { authorization: 'Bearer abc' } };
+    withContext(ctx, () => log.info(payload, 'charging card 4111 1111 1111 1111 for order 1234567890123'));
+    const line = JSON.stringify(lines()[0]);
+    expect(line).not.toContain('hunter2');
+    expect(line).not.toContain('Bearer abc');
+    expect(line).not.toContain('4111 1111 1111 1111');
+    expect(line).toContain('order 1234567890123');
+    expect(lines()[0]).toMatchObject({ user: 'ann', trace_id: ctx.traceId, service: 'pay' });
+    expect(payload.password).toBe('hunter2');
+  });
+
+  it('redacts an error message but keeps the error serialised', () => {
+    const { log, lines } = logger(pinoOptions());
+    const error = new Error('card 4111111111111111 declined');
+    log.error(error);
+    const err = lines()[0]?.err as { message: string; type: string };
+    expect(err.type).toBe('Error');
+    expect(err.message).not.toContain('4111111111111111');
+    expect(error.message).toContain('4111111111111111');
+  });
+
+  it('never makes a log call throw, whatever is logged', () => {
+    const { log, lines } = logger(pinoOptions());
+    const cyclic: Record<string, unknown> = { token: 'x' };
+    cyclic.self = cyclic;
+    expect(() => withContext(ctx, () => log.info(cyclic, 'cyclic'))).not.toThrow();
+    expect(() => log.info({ big: 10n } as unknown as object, 'bigint')).not.toThrow();
+    expect(lines().length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('turns redaction off on request', () => {
+    const { log, lines } = logger(pinoOptions({ redact: false }));
+    log.info({ password: 'visible' }, 'x');
+    expect(lines()[0]?.password).toBe('visible');
+  });
+});
