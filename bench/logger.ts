@@ -1,109 +1,117 @@
-// bench/logger: what stamping costs per log call — pino and winston bare, with our plugins, and with
-// OpenTelemetry's pino instrumentation. Each variant runs in its own process, so that one variant's
-// module patching cannot slow another's; all run in the same invocation.
+// bench/logger: what stamping costs per log call — pino and winston with our plugins, and pino with
+// OpenTelemetry's instrumentation — each against the bare logger timed in the same process, in
+// alternating rounds. Each variant runs in a process of its own, so that module patching by one
+// (OpenTelemetry's) cannot touch another.
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { measure, pct, type Rate } from './_measure.js';
+import { compare, compareAsync, type Rate } from './_measure.js';
 
-const VARIANTS = ['pino-bare', 'pino-traceMixin', 'pino-pinoOptions', 'pino-otel-instrumentation', 'winston-bare', 'winston-traceFormat', 'winston-traceFormat-noredact'] as const;
-type Variant = (typeof VARIANTS)[number];
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
-const require = createRequire(import.meta.url);
-
-const CTX = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
-const nullStream = { write(): void {} };
-
-async function runVariant(variant: Variant): Promise<Rate> {
-  const { withContext } = await import('../src/context/index.js');
-  switch (variant) {
-    case 'pino-bare': {
-      const pino = require('pino') as typeof import('pino').pino;
-      const log = pino(nullStream);
-      return measure(() => log.info('hello world'), ITERATIONS);
-    }
-    case 'pino-traceMixin': {
-      const pino = require('pino') as typeof import('pino').pino;
-      const { traceMixin } = await import('../adapters/pino/index.js');
-      const log = pino({ mixin: traceMixin({ service: 'bench' }) }, nullStream);
-      return withContext(CTX, () => measure(() => log.info('hello world'), ITERATIONS));
-    }
-    case 'pino-pinoOptions': {
-      const pino = require('pino') as typeof import('pino').pino;
-      const { pinoOptions } = await import('../adapters/pino/index.js');
-      const log = pino(pinoOptions({ service: 'bench' }), nullStream);
-      return withContext(CTX, () => measure(() => log.info('hello world'), ITERATIONS));
-    }
-    case 'pino-otel-instrumentation': {
-      const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
-      const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
-      const { PinoInstrumentation } = await import('@opentelemetry/instrumentation-pino');
-      const provider = new NodeTracerProvider();
-      provider.register();
-      // Log correlation only, as our mixin does: no log sending through the OpenTelemetry logs SDK.
-      registerInstrumentations({ instrumentations: [new PinoInstrumentation({ disableLogSending: true })] });
-      const pino = require('pino') as typeof import('pino').pino;
-      const log = pino(nullStream);
-      const { trace } = await import('@opentelemetry/api');
-      return trace.getTracer('bench').startActiveSpan('bench', (span) => {
-        const rate = measure(() => log.info('hello world'), ITERATIONS);
-        span.end();
-        return rate;
-      });
-    }
-    case 'winston-bare':
-    case 'winston-traceFormat':
-    case 'winston-traceFormat-noredact': {
-      const winston = (await import('winston')).default;
-      const { traceFormat } = await import('../adapters/winston/index.js');
-      const sink = new Writable({ objectMode: true, write: (_chunk, _enc, cb) => cb() });
-      const formats = variant === 'winston-bare' ? [winston.format.json()] : [traceFormat({ service: 'bench', redact: variant === 'winston-traceFormat' ? {} : false }), winston.format.json()];
-      const log = winston.createLogger({ format: winston.format.combine(...formats), transports: [new winston.transports.Stream({ stream: sink })] });
-      return withContext(CTX, () => measure(() => log.info('hello world'), Math.round(ITERATIONS / 4)));
-    }
-  }
+const PINO_VARIANTS = ['traceMixin', 'stampHook', 'pinoOptions', 'otel-instrumentation-pino'] as const;
+const WINSTON_VARIANTS = ['traceFormat', 'traceFormat-noredact'] as const;
+type PinoVariant = (typeof PINO_VARIANTS)[number];
+type WinstonVariant = (typeof WINSTON_VARIANTS)[number];
+/** `sink`: a stream whose write does nothing (the pure CPU cost); `devnull`: a synchronous write to /dev/null per line. */
+type Destination = 'sink' | 'devnull';
+interface Result {
+  baseline: Rate;
+  candidate: Rate;
+  overheadPct: number;
 }
 
-function inChild(variant: Variant): Promise<Rate> {
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const require = createRequire(import.meta.url);
+const CTX = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+type PinoFactory = typeof import('pino').pino;
+
+async function runPino(variant: PinoVariant, destination: Destination): Promise<Result> {
+  const { withContext } = await import('../src/context/index.js');
+  const plugin = await import('../adapters/pino/index.js');
+  // Captured before any instrumentation patches the module, so the baseline stays bare.
+  const pino = require('pino') as PinoFactory & typeof import('pino');
+  const dest = () => (destination === 'sink' ? { write(): void {} } : pino.destination({ dest: '/dev/null', sync: true }));
+  const iterations = Math.round((destination === 'sink' ? 100_000 : 20_000) * SCALE);
+  const bare = pino({}, dest());
+  if (variant === 'otel-instrumentation-pino') {
+    const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+    const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+    const { PinoInstrumentation } = await import('@opentelemetry/instrumentation-pino');
+    new NodeTracerProvider().register();
+    // Log correlation only, as ours does: no sending through the OpenTelemetry logs SDK.
+    registerInstrumentations({ instrumentations: [new PinoInstrumentation({ disableLogSending: true })] });
+    const patched = require('pino') as PinoFactory;
+    const log = patched({}, dest());
+    const { trace } = await import('@opentelemetry/api');
+    return trace.getTracer('bench').startActiveSpan('bench', (span) => {
+      const result = compare(() => bare.info('hello world'), () => log.info('hello world'), iterations);
+      span.end();
+      return result;
+    });
+  }
+  const options = variant === 'traceMixin' ? { mixin: plugin.traceMixin({ service: 'bench' }) } : variant === 'stampHook' ? { hooks: { streamWrite: plugin.stampHook({ service: 'bench' }) } } : plugin.pinoOptions({ service: 'bench' });
+  const log = pino(options, dest());
+  return withContext(CTX, () => compare(() => bare.info('hello world'), () => log.info('hello world'), iterations));
+}
+
+async function runWinston(variant: WinstonVariant): Promise<Result> {
+  const { withContext } = await import('../src/context/index.js');
+  const winston = (await import('winston')).default;
+  const { traceFormat } = await import('../adapters/winston/index.js');
+  const logger = (stamp: boolean) =>
+    winston.createLogger({
+      format: winston.format.combine(...(stamp ? [traceFormat({ service: 'bench', redact: variant === 'traceFormat' ? {} : false })] : []), winston.format.json()),
+      transports: [new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (_chunk, _enc, cb) => cb() }) })],
+    });
+  const bare = logger(false);
+  const log = logger(true);
+  return withContext(CTX, () => compareAsync(() => bare.info('hello world'), () => log.info('hello world'), Math.round(20_000 * SCALE)));
+}
+
+function inChild(args: string[]): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--variant', variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (rate) => resolve(rate as Rate));
-    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`${variant} exited with ${code}`))));
+    const child = fork(fileURLToPath(import.meta.url), ['--run', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (result) => resolve(result as Result));
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`${args.join(' ')} exited with ${code}`))));
   });
 }
 
+const line = (name: string, r: Result) =>
+  `${name.padEnd(40)} bare ${String(r.baseline.nsPerOp).padStart(7)} ns   with ${String(r.candidate.nsPerOp).padStart(7)} ns   +${String(Math.round((r.candidate.nsPerOp - r.baseline.nsPerOp) * 10) / 10).padStart(6)} ns   ${String(r.overheadPct).padStart(6)} %\n`;
+
 export async function main(): Promise<void> {
-  const rates = {} as Record<Variant, Rate>;
-  for (const variant of VARIANTS) {
-    rates[variant] = await inChild(variant);
-    process.stdout.write(`${variant.padEnd(30)} ${String(rates[variant].opsPerSec).padStart(10)} ops/s  ${String(rates[variant].nsPerOp).padStart(8)} ns/op\n`);
+  const figures: Record<string, unknown> = { bench: 'logger', scale: SCALE };
+  const extra: Record<string, number> = {};
+  for (const destination of ['sink', 'devnull'] as const) {
+    for (const variant of PINO_VARIANTS) {
+      const r = await inChild(['pino', variant, destination]);
+      process.stdout.write(line(`pino + ${variant} (${destination})`, r));
+      const key = variant.replace(/-/g, '_');
+      extra[`${key}_${destination}`] = r.candidate.nsPerOp - r.baseline.nsPerOp;
+      figures[`pino_bare_ns_${destination}`] ??= r.baseline.nsPerOp;
+      figures[`${key}_extra_ns_${destination}`] = Math.round(extra[`${key}_${destination}`]! * 10) / 10;
+      figures[`${key}_overhead_pct_${destination}`] = r.overheadPct;
+    }
+    const otel = extra[`otel_instrumentation_pino_${destination}`]!;
+    for (const ours of ['traceMixin', 'stampHook', 'pinoOptions']) {
+      figures[`${ours}_cost_vs_otel_${destination}`] = Math.round((extra[`${ours}_${destination}`]! / otel) * 100) / 100;
+    }
   }
-  const o = (v: Variant) => rates[v].opsPerSec;
-  const figures = {
-    bench: 'logger',
-    iterations: ITERATIONS,
-    pino_bare_ops: o('pino-bare'),
-    pino_traceMixin_ops: o('pino-traceMixin'),
-    pino_pinoOptions_ops: o('pino-pinoOptions'),
-    pino_otel_instrumentation_ops: o('pino-otel-instrumentation'),
-    traceMixin_overhead_pct: pct(o('pino-bare'), o('pino-traceMixin')),
-    pinoOptions_overhead_pct: pct(o('pino-bare'), o('pino-pinoOptions')),
-    otel_instrumentation_overhead_pct: pct(o('pino-bare'), o('pino-otel-instrumentation')),
-    winston_bare_ops: o('winston-bare'),
-    winston_traceFormat_ops: o('winston-traceFormat'),
-    winston_traceFormat_noredact_ops: o('winston-traceFormat-noredact'),
-    traceFormat_overhead_pct: pct(o('winston-bare'), o('winston-traceFormat')),
-    traceFormat_noredact_overhead_pct: pct(o('winston-bare'), o('winston-traceFormat-noredact')),
-  };
+  for (const variant of WINSTON_VARIANTS) {
+    const r = await inChild(['winston', variant]);
+    process.stdout.write(line(`winston + ${variant}`, r));
+    figures.winston_bare_ns ??= r.baseline.nsPerOp;
+    figures[`${variant.replace(/-/g, '_')}_overhead_pct`] = r.overheadPct;
+  }
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-const variantFlag = process.argv.indexOf('--variant');
-if (variantFlag !== -1) {
-  const variant = process.argv[variantFlag + 1] as Variant;
-  runVariant(variant).then(
-    (rate) => process.send?.(rate, () => process.exit(0)),
+const flag = process.argv.indexOf('--run');
+if (flag !== -1) {
+  const [kind, variant, destination] = process.argv.slice(flag + 1);
+  const run = kind === 'pino' ? runPino(variant as PinoVariant, destination as Destination) : runWinston(variant as WinstonVariant);
+  run.then(
+    (result) => process.send?.(result, () => process.exit(0)),
     (error: unknown) => {
       process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
       process.exit(1);

@@ -1,6 +1,7 @@
 // Turns whatever logger a service has (pino, winston, console, a function) into a span-end line writer.
+import { symbols } from 'pino';
 import type { SpanLineWriter } from '../../src/context/index.js';
-import type { SpanEndLine } from '../../src/model/span-end.js';
+import { SPAN_END_KEY, type SpanEndLine } from '../../src/model/span-end.js';
 
 type Level = 'info' | 'warn' | 'error';
 export type SpanLineFunction = (line: SpanEndLine, level: Level, message: string) => void;
@@ -28,6 +29,18 @@ interface ConsoleLike {
   error: (line: string) => void;
 }
 
+// Set by logstitch/pino on the hooks that stamp lines themselves (a registered symbol, so that this
+// adapter needs no import of that one).
+const STAMPS_LINES = Symbol.for('logstitch.stamps-lines');
+
+/** True when the pino logger's mixin or streamWrite hook is ours, and so stamps the trace fields itself. */
+function stampsItself(logger: object): boolean {
+  const l = logger as Record<symbol, unknown>;
+  const hooks = l[symbols.hooksSym] as { streamWrite?: Record<symbol, unknown> } | undefined;
+  const mixin = l[symbols.mixinSym] as Record<symbol, unknown> | undefined;
+  return hooks?.streamWrite?.[STAMPS_LINES] === true || mixin?.[STAMPS_LINES] === true;
+}
+
 function isPino(logger: object): logger is PinoLike {
   const l = logger as Partial<PinoLike>;
   return typeof l.child === 'function' && typeof l.bindings === 'function' && typeof l.info === 'function';
@@ -51,7 +64,12 @@ export function spanLineWriter(logger: LoggerLike | undefined): SpanLineWriter |
   if (logger === undefined) return undefined;
   if (typeof logger === 'function') return { writeSpanEnd: logger as SpanLineFunction };
   if (typeof (logger as SpanLineWriter).writeSpanEnd === 'function') return logger as SpanLineWriter;
-  if (isPino(logger)) return { writeSpanEnd: (line, level, message) => logger[level](line, message) };
+  if (isPino(logger)) {
+    // A logger that stamps itself gets only the span: it adds the IDs of the active span, which is the
+    // one ending, and naming them twice would give the line duplicate keys.
+    if (stampsItself(logger)) return { writeSpanEnd: (line, level, message) => logger[level]({ [SPAN_END_KEY]: line[SPAN_END_KEY] }, message) };
+    return { writeSpanEnd: (line, level, message) => logger[level](line, message) };
+  }
   if (isWinston(logger)) {
     return {
       writeSpanEnd(line, level, message) {

@@ -1,5 +1,6 @@
 // traceMixin: stamps trace_id, span_id, trace_flags, service (and trace_alias) on every pino line.
 import { getActiveContext } from '../../src/context/index.js';
+import { STAMPS_LINES } from './stamp.js';
 
 export interface TraceMixinOptions {
   /** Stamped as `service` on every line. Default: OTEL_SERVICE_NAME, else the service of the active span. */
@@ -15,7 +16,7 @@ export type StampFields = Record<string, string>;
  */
 export function traceMixin(options: TraceMixinOptions = {}): () => StampFields {
   const configured = options.service ?? process.env.OTEL_SERVICE_NAME;
-  return function logstitchMixin(): StampFields {
+  const mixin = function logstitchMixin(): StampFields {
     const ctx = getActiveContext();
     const service = configured ?? ctx?.service;
     if (ctx === undefined) return service === undefined ? {} : { service };
@@ -27,4 +28,6 @@ export function traceMixin(options: TraceMixinOptions = {}): () => StampFields {
     if (service !== undefined) fields.service = service;
     return fields;
   };
+  (mixin as unknown as Record<symbol, boolean>)[STAMPS_LINES] = true;
+  return mixin;
 }

@@ -29,7 +29,7 @@ function postJson(url: string, body: unknown): Promise<{ status: number; body: u
 export async function startInventory(options: { shippingUrl: string; logs: Writable; port?: number }): Promise<SampleService> {
   const logger = winston.createLogger({
     level: 'info',
-    format: winston.format.combine(winston.format.timestamp(), traceFormat({ service: 'inventory' }), winston.format.json()),
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json(), traceFormat({ service: 'inventory' })),
     transports: [new winston.transports.Stream({ stream: options.logs })],
   });
   const app = Fastify({ logger: false });

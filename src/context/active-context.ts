@@ -3,6 +3,7 @@ import type { SpanId, TraceId } from '../model/ids.js';
 import type { SpanKind } from '../model/records.js';
 import type { SpanEndFields, SpanEndLine } from '../model/span-end.js';
 import { formatTraceFlags, type OutboundContext, type RequestIdHeader } from '../model/trace-context.js';
+import { otelRegistered } from './otel.js';
 
 /** Where span-end lines go: the logger of the service that owns the span. */
 export interface SpanLineWriter {
@@ -40,6 +41,14 @@ export class ActiveContext implements OutboundContext {
   readonly service: string | undefined;
   /** The logger that writes span-end lines for spans started under this context. */
   readonly writer: SpanLineWriter | undefined;
+  /**
+   * Whether an OpenTelemetry SDK was registered when this context began. Without one, no SDK span can
+   * become active inside it, so reading the context skips the SDK lookup (the hot path of stamping).
+   */
+  readonly otel: boolean;
+  private json: string | undefined;
+  private lastService: string | undefined;
+  private lastStamp: string | undefined;
 
   constructor(init: ContextInit) {
     this.traceId = init.traceId;
@@ -52,6 +61,28 @@ export class ActiveContext implements OutboundContext {
     this.requestId = init.requestId;
     this.service = init.service;
     this.writer = init.writer;
+    this.otel = otelRegistered();
+  }
+
+  /**
+   * The stamped fields as a JSON fragment, `,"trace_id":"…","span_id":"…","trace_flags":"01"` (and
+   * `trace_alias`), built once per context so that a logger can splice it into each line it writes.
+   */
+  get stampJson(): string {
+    if (this.json === undefined) {
+      const alias = this.alias === undefined ? '' : `,"trace_alias":${JSON.stringify(this.alias)}`;
+      this.json = `,"trace_id":"${this.traceId}","span_id":"${this.spanId}","trace_flags":"${this.flags}"${alias}`;
+    }
+    return this.json;
+  }
+
+  /** stampJson followed by a `,"service":…` fragment; the last pair is kept, as loggers repeat theirs. */
+  stampWith(serviceJson: string): string {
+    if (this.lastService !== serviceJson || this.lastStamp === undefined) {
+      this.lastService = serviceJson;
+      this.lastStamp = this.stampJson + serviceJson;
+    }
+    return this.lastStamp;
   }
 
   /** A child context: same trace, a new span under this one. */

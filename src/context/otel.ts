@@ -22,6 +22,11 @@ const globals = globalThis as unknown as Record<symbol, { context?: unknown } | 
 
 export type OtelSpan = OtelApi.Span;
 
+/** True when an OpenTelemetry SDK has registered a context manager: only then can an SDK span be active. */
+export function otelRegistered(): boolean {
+  return api !== undefined && globals[GLOBAL_KEY]?.context !== undefined;
+}
+
 /** The OpenTelemetry span active right now, when an SDK registered a context manager and the span is valid. */
 export function activeOtelSpan(): OtelSpan | undefined {
   if (api === undefined || globals[GLOBAL_KEY]?.context === undefined) return undefined;

@@ -81,13 +81,17 @@ export class LiveSpan {
       if (this.status === 'error') setOtelError(this.otelSpan, this.error);
       this.otelSpan.end();
     }
-    writeSpanEnd(this.context, fields);
+    writeSpanEnd(this, fields);
     return fields;
   }
 }
 
-/** Writes the span-end line through the context's writer; never throws into the caller. */
-function writeSpanEnd(ctx: ActiveContext, fields: SpanEndFields): void {
+/**
+ * Writes the span-end line through the context's writer, with the span active (in the SDK's context
+ * too), so that a logger stamping from the active context stamps this span; never throws.
+ */
+function writeSpanEnd(span: LiveSpan, fields: SpanEndFields): void {
+  const ctx = span.context;
   const writer = ctx.writer;
   if (writer === undefined) return;
   const line: SpanEndLine = { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: ctx.flags, [SPAN_END_KEY]: fields };
@@ -96,7 +100,7 @@ function writeSpanEnd(ctx: ActiveContext, fields: SpanEndFields): void {
   const code = fields.http?.status_code;
   const level = fields.status === 'error' ? 'error' : code !== undefined && code >= 400 ? 'warn' : 'info';
   try {
-    withContext(ctx, () => writer.writeSpanEnd(line, level, spanEndMessage(fields, formatDuration)));
+    runInSpan(span, () => writer.writeSpanEnd(line, level, spanEndMessage(fields, formatDuration)));
   } catch {
     // A broken logger must not break the request it reports on.
   }

@@ -16,6 +16,7 @@ const mirrors = new WeakMap<OtelSpan, ActiveContext>();
  */
 export function getActiveContext(): ActiveContext | undefined {
   const store = storage.getStore();
+  if (store !== undefined && !store.otel) return store;
   const span = activeOtelSpan();
   if (span === undefined) return store;
   const spanContext = span.spanContext();

@@ -1,7 +1,9 @@
 // The pino plugin with real pino: what a line carries inside a trace, outside one, and after redaction.
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { pinoOptions, traceMixin } from '../../adapters/pino/index.js';
+import { pinoOptions, stampHook, traceMixin } from '../../adapters/pino/index.js';
+import { wrapHandler } from '../../adapters/http/index.js';
+import { rawRequest, serve, tick } from '../helpers/servers.js';
 import { withContext } from '../../src/context/index.js';
 import { LineSink } from '../../samples/chain/lines.js';
 
@@ -68,13 +70,14 @@ describe('pinoOptions', () => {
     expect(payload.password).toBe('hunter2');
   });
 
-  it('redacts an error message but keeps the error serialised', () => {
+  it('redacts an error (message, stack, cause, own fields) but keeps it serialised as an error', () => {
     const { log, lines } = logger(pinoOptions());
-    const error = new Error('card 4111111111111111 declined');
+    const error = Object.assign(new Error('card 4111111111111111 declined', { cause: new Error('token=abc123 expired') }), { config: { headers: { authorization: 'Bearer s3cret' } } });
     log.error(error);
-    const err = lines()[0]?.err as { message: string; type: string };
+    const err = lines()[0]?.err as { message: string; type: string; stack: string };
     expect(err.type).toBe('Error');
-    expect(err.message).not.toContain('4111111111111111');
+    expect(err.stack).toContain('declined');
+    expect(JSON.stringify(lines()[0])).not.toMatch(/4111111111111111|abc123|s3cret/);
     expect(error.message).toContain('4111111111111111');
   });
 
@@ -91,5 +94,38 @@ describe('pinoOptions', () => {
     const { log, lines } = logger(pinoOptions({ redact: false }));
     log.info({ password: 'visible' }, 'x');
     expect(lines()[0]?.password).toBe('visible');
+  });
+});
+
+describe('stampHook (what pinoOptions stamps with)', () => {
+  it('splices the fields into the line, before its closing brace, also with crlf line ends', () => {
+    for (const crlf of [false, true]) {
+      const sink = new LineSink();
+      const log = pino({ crlf, hooks: { streamWrite: stampHook({ service: 'svc' }) } }, sink);
+      withContext({ ...ctx, alias: 'ab"c' }, () => log.info({ n: 1 }, 'x'));
+      const line = sink.lines[0]!.replace(/\r$/, '');
+      expect(JSON.parse(line)).toMatchObject({ n: 1, msg: 'x', trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: '01', trace_alias: 'ab"c', service: 'svc' });
+    }
+  });
+
+  it('adds only the service outside a trace, and nothing when there is no service', () => {
+    const sink = new LineSink();
+    pino({ hooks: { streamWrite: stampHook({ service: 'svc' }) } }, sink).info('a');
+    pino({ hooks: { streamWrite: stampHook() } }, sink).info('b');
+    expect(JSON.parse(sink.lines[0]!)).toMatchObject({ msg: 'a', service: 'svc' });
+    expect(JSON.parse(sink.lines[0]!)).not.toHaveProperty('trace_id');
+    expect(JSON.parse(sink.lines[1]!)).not.toHaveProperty('service');
+  });
+
+  it('names each ID once in span-end lines written through a stamping logger', async () => {
+    const sink = new LineSink();
+    const log = pino({ ...pinoOptions({ service: 'svc' }) }, sink);
+    const server = await serve(wrapHandler((_req, res) => res.end(), { logger: log, service: 'svc' }));
+    await rawRequest(`${server.url}/x`, { headers: [['traceparent', `00-${ctx.traceId}-${ctx.spanId}-01`]] });
+    await tick();
+    await server.close();
+    const end = sink.lines.find((l) => l.includes('span_end'))!;
+    for (const key of ['trace_id', 'span_id', 'trace_flags', 'service']) expect(end.split(`"${key}"`).length - 1, key).toBe(1);
+    expect(JSON.parse(end)).toMatchObject({ trace_id: ctx.traceId, service: 'svc', span_end: { kind: 'server', parent_span_id: ctx.spanId } });
   });
 });

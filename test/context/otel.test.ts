@@ -81,5 +81,8 @@ describe('OpenTelemetry interop', () => {
     const end = lines.find((l) => (l.span_end as { kind?: string } | undefined)?.kind === 'server');
     expect(end?.span_id).toBe(first!.otelSpan);
     expect(res.headers.get('x-trace-id')).toBe(first!.otelTrace);
+    // The child's span-end line, written after the SDK span ended, still names the child.
+    const childEnd = lines.find((l) => (l.span_end as { name?: string } | undefined)?.name === 'load-cart');
+    expect(childEnd).toMatchObject({ span_id: first!.innerOtelSpan, span_end: { parent_span_id: first!.otelSpan } });
   });
 });

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { instrumentFetch, instrumentHttp } from '../../adapters/http/index.js';
+import { instrumentFetch, instrumentHttp, spanLineWriter } from '../../adapters/http/index.js';
 import { startSpan, withContext } from '../../src/context/index.js';
 import { capturedPino, serve, tick, type TestServer } from '../helpers/servers.js';
 import { spanEnds } from '../helpers/lines.js';
@@ -59,7 +59,7 @@ describe('instrumentFetch', () => {
   it('injects traceparent from a child span and logs the client span with its timings', async () => {
     const { logger, json } = capturedPino('web');
     await withContext({ ...inbound, service: 'web', writer: undefined }, () =>
-      startSpan('checkout', { writer: { writeSpanEnd: (line, level, msg) => logger[level](line, msg) } }, async () => {
+      startSpan('checkout', { writer: spanLineWriter(logger) }, async () => {
         const res = await fetch(`${downstream.url}/stock?sku=1`);
         await res.text();
       }),
@@ -102,7 +102,7 @@ describe('instrumentFetch', () => {
 
   it('records 4xx as a client error and a refused connection as a failed span', async () => {
     const { logger, json } = capturedPino('web');
-    const writer = { writeSpanEnd: (line: never, level: 'info' | 'warn' | 'error', msg: string) => logger[level](line, msg) };
+    const writer = spanLineWriter(logger);
     await withContext({ ...inbound, writer }, async () => {
       await (await fetch(`${downstream.url}/missing`)).text();
       await expect(fetch(`http://127.0.0.1:${await closedPort()}/refused`)).rejects.toThrow();
@@ -118,7 +118,7 @@ describe('instrumentFetch', () => {
 describe('instrumentHttp', () => {
   it('injects into http.get and logs the client span', async () => {
     const { logger, json } = capturedPino('web');
-    const writer = { writeSpanEnd: (line: never, level: 'info' | 'warn' | 'error', msg: string) => logger[level](line, msg) };
+    const writer = spanLineWriter(logger);
     const status = await withContext({ ...inbound, writer }, () => get(`${downstream.url}/get`, { 'x-own': '1' }));
     await tick();
     expect(status).toBe(200);
@@ -158,7 +158,7 @@ describe('instrumentHttp', () => {
 
   it('still discards a response nobody listens for, so the call completes', async () => {
     const { logger, json } = capturedPino('web');
-    const writer = { writeSpanEnd: (line: never, level: 'info' | 'warn' | 'error', msg: string) => logger[level](line, msg) };
+    const writer = spanLineWriter(logger);
     withContext({ ...inbound, writer }, () => http.request(`${downstream.url}/fire-and-forget`).end());
     for (let i = 0; i < 50 && json().length === 0; i++) await tick(10);
     expect(spanEnds(json().map((l) => JSON.stringify(l)))[0]).toMatchObject({ statusCode: 200, status: 'unset' });
