@@ -2,6 +2,7 @@
 // promises the loggers rely on (no mutation, no throw, IDs untouched, linear time).
 import { createHmac, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { formatWithOptions } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { LogstitchError } from '../../src/model/errors.js';
@@ -138,6 +139,22 @@ describe('inline pairs in strings', () => {
     'ok: true, count: 3',
   ])('leaves %j alone', (input) => {
     expect(mask.redactString(input)).toBe(input);
+  });
+
+  it("redacts what console.log prints for an object (util.inspect's `key: 'value'` form)", () => {
+    const printed = formatWithOptions({ colors: false }, 'login %o', {
+      user: 'bob',
+      password: 'hunter2',
+      headers: { authorization: 'Bearer abc', accept: 'json' },
+      session: { id: 's-1', user: { name: 'bob', roles: ['a', 'b'] } },
+      list: Array.from({ length: 30 }, (_, i) => ({ i, token: `t${i}` })),
+    });
+    const out = mask.redactString(printed);
+    expect(out).toContain("password: '[REDACTED]'");
+    expect(out).toContain("authorization: 'Bearer [REDACTED]', accept: 'json'");
+    expect(out).toContain('session: [REDACTED],');
+    expect(out).toContain("user: 'bob'");
+    expect(out).not.toMatch(/hunter2|abc|s-1|'t\d+'/);
   });
 
   it('can be turned off', () => {
@@ -373,6 +390,17 @@ describe('redactValue', () => {
     const input = { msg: 'hello', n: 1, nested: { list: [1, 'two', { three: 3 }] }, when: new Date(), nan: Number.NaN };
     expect(mask.redactValue(input)).toBe(input);
     for (const value of [null, undefined, 42, 'plain', true, Symbol.for('x')]) expect(mask.redactValue(value)).toBe(value);
+  });
+
+  it('walks own properties only, as JSON.stringify does: inherited ones are neither redacted nor copied', () => {
+    const proto = { password: 'inherited', note: 'token=abc' };
+    const input = Object.assign(Object.create(proto) as Record<string, unknown>, { user: 'bob' });
+    expect(mask.redactValue(input)).toBe(input);
+    const info = Object.assign(Object.create(proto) as Record<string, unknown>, { user: 'bob', token: 't' });
+    mask.redactInPlace(info);
+    expect(Object.keys(info)).toEqual(['user', 'token']);
+    expect(JSON.stringify(info)).toBe('{"user":"bob","token":"[REDACTED]"}');
+    expect(proto).toEqual({ password: 'inherited', note: 'token=abc' });
   });
 
   it('does not loop on cycles, and returns an unchanged cyclic value as it is', () => {
@@ -630,6 +658,17 @@ describe('redactInPlace', () => {
     expect(splat[0]).toBe(meta);
   });
 
+  it("redacts what any Symbol key holds, not only winston's, since formats such as prettyPrint print them", () => {
+    const custom = Symbol('custom');
+    const hidden = Symbol('hidden');
+    const info: Record<string | symbol, unknown> = { level: 'info', message: 'm', [LEVEL]: 'info', [custom]: 'password=x' };
+    Object.defineProperty(info, hidden, { value: { token: 't' }, enumerable: false, writable: true, configurable: true });
+    mask.redactInPlace(info);
+    expect(info[custom]).toBe('password=[REDACTED]');
+    expect(info[hidden]).toEqual({ token: '[REDACTED]' });
+    expect(info[LEVEL]).toBe('info');
+  });
+
   it('copes with cycles back to the object itself and with objects it cannot write', () => {
     const info: Record<string, unknown> = { token: 't', child: { password: 'p' } };
     info.self = info;
@@ -663,5 +702,20 @@ describe('redactInPlace', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toEqual({ level: 'info', message: 'paid with [REDACTED:card]', user: 'bob', authorization: 'Bearer [REDACTED]' });
     expect(meta.authorization).toBe('Bearer abc');
+  });
+});
+
+describe('redactInPlace reports what it did', () => {
+  it('returns true only when it replaced something, and leaves symbol keys alone when asked', () => {
+    const r = createRedactor();
+    const MESSAGE = Symbol.for('message');
+    const clean: Record<string | symbol, unknown> = { level: 'info', message: 'hello', [MESSAGE]: '{"password":"x"}' };
+    expect(r.redactInPlace(clean, false)).toBe(false);
+    expect(clean[MESSAGE]).toBe('{"password":"x"}');
+    expect(r.redactInPlace(clean)).toBe(true);
+    expect(clean[MESSAGE]).not.toContain('"x"');
+    const dirty: Record<string, unknown> = { message: 'hi', token: 'abc' };
+    expect(r.redactInPlace(dirty, false)).toBe(true);
+    expect(dirty.token).toBe('[REDACTED]');
   });
 });
