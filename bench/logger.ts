@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compare, compareAsync, type Rate } from './_measure.js';
 
 const PINO_VARIANTS = ['traceMixin', 'stampHook', 'pinoOptions', 'otel-instrumentation-pino'] as const;
-const WINSTON_VARIANTS = ['traceFormat', 'traceFormat-noredact'] as const;
+const WINSTON_VARIANTS = ['traceFormat', 'traceFormat-noredact', 'traceFormat-before-json'] as const;
 type PinoVariant = (typeof PINO_VARIANTS)[number];
 type WinstonVariant = (typeof WINSTON_VARIANTS)[number];
 /** `sink`: a stream whose write does nothing (the pure CPU cost); `devnull`: a synchronous write to /dev/null per line. */
@@ -54,14 +54,21 @@ async function runPino(variant: PinoVariant, destination: Destination): Promise<
   return withContext(CTX, () => compare(() => bare.info('hello world'), () => log.info('hello world'), iterations));
 }
 
-async function runWinston(variant: WinstonVariant): Promise<Result> {
+async function runWinston(variant: WinstonVariant, destination: Destination): Promise<Result> {
+  const { createWriteStream } = await import('node:fs');
   const { withContext } = await import('../src/context/index.js');
   const winston = (await import('winston')).default;
   const { traceFormat } = await import('../adapters/winston/index.js');
+  // The recommended place for traceFormat is after json(); before it, it adds fields for json() to render.
+  const formats = (stamp: boolean) => {
+    if (!stamp) return [winston.format.json()];
+    const trace = traceFormat({ service: 'bench', redact: variant === 'traceFormat-noredact' ? false : {} });
+    return variant === 'traceFormat-before-json' ? [trace, winston.format.json()] : [winston.format.json(), trace];
+  };
   const logger = (stamp: boolean) =>
     winston.createLogger({
-      format: winston.format.combine(...(stamp ? [traceFormat({ service: 'bench', redact: variant === 'traceFormat' ? {} : false })] : []), winston.format.json()),
-      transports: [new winston.transports.Stream({ stream: new Writable({ objectMode: true, write: (_chunk, _enc, cb) => cb() }) })],
+      format: winston.format.combine(...formats(stamp)),
+      transports: [new winston.transports.Stream({ stream: destination === 'sink' ? new Writable({ objectMode: true, write: (_chunk, _enc, cb) => cb() }) : createWriteStream('/dev/null') })],
     });
   const bare = logger(false);
   const log = logger(true);
@@ -77,7 +84,7 @@ function inChild(args: string[]): Promise<Result> {
 }
 
 const line = (name: string, r: Result) =>
-  `${name.padEnd(40)} bare ${String(r.baseline.nsPerOp).padStart(7)} ns   with ${String(r.candidate.nsPerOp).padStart(7)} ns   +${String(Math.round((r.candidate.nsPerOp - r.baseline.nsPerOp) * 10) / 10).padStart(6)} ns   ${String(r.overheadPct).padStart(6)} %\n`;
+  `${name.padEnd(44)} bare ${String(r.baseline.nsPerOp).padStart(7)} ns   with ${String(r.candidate.nsPerOp).padStart(7)} ns   +${String(Math.round((r.candidate.nsPerOp - r.baseline.nsPerOp) * 10) / 10).padStart(6)} ns   ${String(r.overheadPct).padStart(6)} %\n`;
 
 export async function main(): Promise<void> {
   const figures: Record<string, unknown> = { bench: 'logger', scale: SCALE };
@@ -97,11 +104,14 @@ export async function main(): Promise<void> {
       figures[`${ours}_cost_vs_otel_${destination}`] = Math.round((extra[`${ours}_${destination}`]! / otel) * 100) / 100;
     }
   }
-  for (const variant of WINSTON_VARIANTS) {
-    const r = await inChild(['winston', variant]);
-    process.stdout.write(line(`winston + ${variant}`, r));
-    figures.winston_bare_ns ??= r.baseline.nsPerOp;
-    figures[`${variant.replace(/-/g, '_')}_overhead_pct`] = r.overheadPct;
+  for (const destination of ['sink', 'devnull'] as const) {
+    for (const variant of WINSTON_VARIANTS) {
+      const r = await inChild(['winston', variant, destination]);
+      process.stdout.write(line(`winston + ${variant} (${destination})`, r));
+      figures[`winston_bare_ns_${destination}`] ??= r.baseline.nsPerOp;
+      figures[`${variant.replace(/-/g, '_')}_extra_ns_${destination}`] = Math.round((r.candidate.nsPerOp - r.baseline.nsPerOp) * 10) / 10;
+      figures[`${variant.replace(/-/g, '_')}_overhead_pct_${destination}`] = r.overheadPct;
+    }
   }
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
@@ -109,7 +119,7 @@ export async function main(): Promise<void> {
 const flag = process.argv.indexOf('--run');
 if (flag !== -1) {
   const [kind, variant, destination] = process.argv.slice(flag + 1);
-  const run = kind === 'pino' ? runPino(variant as PinoVariant, destination as Destination) : runWinston(variant as WinstonVariant);
+  const run = kind === 'pino' ? runPino(variant as PinoVariant, destination as Destination) : runWinston(variant as WinstonVariant, destination as Destination);
   run.then(
     (result) => process.send?.(result, () => process.exit(0)),
     (error: unknown) => {
