@@ -6,4 +6,5 @@ export * from './errors.js';
 export * from './records.js';
 export * from './trace-context.js';
 export * from './span-end.js';
+export * from './search-plan.js';
 export * from './redact.js';

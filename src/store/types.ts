@@ -1,0 +1,98 @@
+// The Store interface: everything the indexer asks of storage, with no SQL (or any engine) showing.
+import type { LogRecord, Span } from '../model/records.js';
+import type { SearchPlan } from '../model/search-plan.js';
+
+/** A legacy ID that names the same request as a trace ID (an `abc-123` header, a `trace_alias` field). */
+export interface AliasLink {
+  alias: string;
+  traceId: string;
+}
+
+/** What one acknowledged request stores, all or nothing. */
+export interface IngestBatch {
+  /** Idempotency key: a batch ID stored once is not stored again (retries after a lost reply). */
+  batchId?: string;
+  logs: LogRecord[];
+  spans: Span[];
+  aliases: AliasLink[];
+}
+
+export interface AppendResult {
+  /** True when the batch ID had been stored before and nothing was written this time. */
+  duplicate: boolean;
+  logs: number;
+  spans: number;
+}
+
+/** A log record as stored: with the store's ID, which is also the position cursors count from. */
+export interface StoredLog extends LogRecord {
+  id: string;
+}
+
+export interface TraceResult {
+  traceId: string;
+  /** Every legacy ID stitched to this trace. */
+  aliases: string[];
+  /** In time order. */
+  logs: StoredLog[];
+  /** In start order; a span stored twice (same span ID) appears once. */
+  spans: Span[];
+}
+
+export interface SearchPage {
+  /** Newest first. */
+  logs: StoredLog[];
+  /** Opaque; pass it back for the next (older) page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ServiceSummary {
+  service: string;
+  logs: number;
+  spans: number;
+  /** Error-level log lines (SeverityNumber ≥ 17). */
+  errorLogs: number;
+  /** µs since the epoch. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** Vocabularies a query can expand wildcards and fuzzy terms against. */
+export type VocabularyField = 'msg' | 'service' | 'host';
+
+export interface RetentionPolicy {
+  /** Drop records older than this many µs. */
+  maxAgeUs?: number;
+  /** Drop the oldest records until the stored data is at most this many bytes. */
+  maxBytes?: number;
+}
+
+export interface RetentionResult {
+  deletedLogs: number;
+  deletedSpans: number;
+}
+
+export interface StoreStats {
+  logs: number;
+  spans: number;
+  aliases: number;
+  bytes: number;
+}
+
+export interface Store {
+  /** Stores a batch durably; resolves only after it is committed (the indexer acknowledges then). */
+  append(batch: IngestBatch): Promise<AppendResult>;
+  /** Everything about a trace, found by its trace ID or any alias; undefined when unknown. */
+  trace(idOrAlias: string, options?: { limit?: number }): Promise<TraceResult | undefined>;
+  /** Log records matching the plan, newest first. */
+  search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage>;
+  /** Services seen, with counts. */
+  services(): Promise<ServiceSummary[]>;
+  /** Known values of a field, starting with `prefix`, for expanding wildcard and fuzzy terms (at most `limit`). */
+  vocabulary(field: VocabularyField, prefix: string, limit: number): Promise<string[]>;
+  /** Deletes what the policy no longer keeps. */
+  applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
+  stats(): Promise<StoreStats>;
+  /** Finishes what is in progress and releases the store. */
+  close(): Promise<void>;
+}
