@@ -7,4 +7,5 @@ export * from './records.js';
 export * from './trace-context.js';
 export * from './span-end.js';
 export * from './search-plan.js';
+export * from './json-record.js';
 export * from './redact.js';

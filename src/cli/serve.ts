@@ -1,0 +1,79 @@
+// `logstitch serve`: the indexer on the embedded store, until SIGINT or SIGTERM.
+import { parseArgs } from 'node:util';
+import { openStore } from '../store/index.js';
+import { defaultConfig, parseAge, parsePort, parseSize, type IndexerConfig } from '../server/config.js';
+import { createIndexer } from '../server/indexer.js';
+
+export const SERVE_USAGE = `Usage: logstitch serve [options]
+
+Runs the indexer: receives logs and spans (POST /ingest, OTLP/HTTP /v1/logs and /v1/traces,
+Zipkin /api/v2/spans), stores them, and answers the query API (/api/traces/:id, /api/search,
+/api/services). Point OpenTelemetry SDKs at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318.
+
+Options:
+  --host HOST             Address to listen on (default 127.0.0.1)
+  --port PORT             Port (default 4318, the OTLP/HTTP port; 0 picks a free one)
+  --data DIR              Where the store keeps its files (default ./.logstitch, or $LOGSTITCH_DATA)
+  --retention-age AGE     Drop records older than AGE, e.g. 7d, 12h (default: keep)
+  --retention-size SIZE   Keep at most SIZE of data, dropping the oldest, e.g. 10GB (default: keep)
+  --max-body SIZE         Largest request body (default 32MiB)
+  -h, --help              Show this help
+
+Environment:
+  LOGSTITCH_INGEST_TOKEN  When set, ingest requests need "authorization: Bearer <token>"
+  LOGSTITCH_QUERY_TOKEN   When set, query requests need "authorization: Bearer <token>"
+  LOGSTITCH_LOG_LEVEL     The indexer's own log level (default info)
+`;
+
+export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): IndexerConfig | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'retention-age': { type: 'string' },
+      'retention-size': { type: 'string' },
+      'max-body': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return undefined;
+  const config = defaultConfig(env);
+  if (values.host !== undefined) config.host = values.host;
+  if (values.port !== undefined) config.port = parsePort(values.port);
+  if (values.data !== undefined) config.dataDir = values.data;
+  if (values['retention-age'] !== undefined) config.retentionAgeUs = parseAge(values['retention-age'], '--retention-age');
+  if (values['retention-size'] !== undefined) config.retentionBytes = parseSize(values['retention-size'], '--retention-size');
+  if (values['max-body'] !== undefined) config.maxBodyBytes = parseSize(values['max-body'], '--max-body');
+  return config;
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  const config = serveConfig(argv);
+  if (config === undefined) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const store = await openStore({ dataDir: config.dataDir });
+  const indexer = createIndexer({ config, store });
+  await indexer.listen();
+  const retention = startRetention(config, indexer.store);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  clearInterval(retention);
+  await indexer.close();
+  return 0;
+}
+
+function startRetention(config: IndexerConfig, store: import('../store/types.js').Store): NodeJS.Timeout | undefined {
+  if (config.retentionAgeUs === undefined && config.retentionBytes === undefined) return undefined;
+  const policy = { ...(config.retentionAgeUs !== undefined ? { maxAgeUs: config.retentionAgeUs } : {}), ...(config.retentionBytes !== undefined ? { maxBytes: config.retentionBytes } : {}) };
+  const timer = setInterval(() => void store.applyRetention(policy).catch(() => {}), config.retentionIntervalMs);
+  timer.unref();
+  return timer;
+}

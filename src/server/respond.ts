@@ -1,0 +1,16 @@
+// Writing JSON answers and errors the same way on every route.
+import type { ServerResponse } from 'node:http';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+  sendJson(res, status, { error: message, code });
+}

@@ -1,0 +1,37 @@
+// The query API: a trace by ID or alias, search in the query language, and the services seen.
+import type { ServerResponse } from 'node:http';
+import { LogstitchError } from '../../model/errors.js';
+import { planQuery } from '../../query/index.js';
+import type { Store } from '../../store/types.js';
+import { HttpError } from '../errors.js';
+import { intParam, timeParam } from '../params.js';
+import { sendJson } from '../respond.js';
+
+export async function getTrace(res: ServerResponse, store: Store, id: string): Promise<void> {
+  const key = decodeURIComponent(id).trim();
+  if (key.length === 0 || key.length > 256) throw new HttpError(400, 'BAD_TRACE_ID', 'a trace ID or alias of 1–256 characters is needed: GET /api/traces/<id>');
+  const trace = await store.trace(key);
+  if (trace === undefined) throw new HttpError(404, 'TRACE_NOT_FOUND', `no trace has the ID or alias ${JSON.stringify(key)}`);
+  sendJson(res, 200, trace);
+}
+
+export async function search(res: ServerResponse, store: Store, params: URLSearchParams): Promise<void> {
+  const from = timeParam(params, 'from');
+  const to = timeParam(params, 'to');
+  if (from !== undefined && to !== undefined && from > to) throw new HttpError(400, 'BAD_TIME', 'from must not be after to');
+  const limit = intParam(params, 'limit', 100, 1, 1000);
+  const cursor = params.get('cursor') ?? undefined;
+  let plan;
+  try {
+    plan = await planQuery(params.get('q') ?? '', { vocabulary: store, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+  } catch (error) {
+    if (error instanceof LogstitchError) throw new HttpError(400, error.code, error.message, { cause: error });
+    throw error;
+  }
+  const page = await store.search(plan, { limit, ...(cursor ? { cursor } : {}) });
+  sendJson(res, 200, page);
+}
+
+export async function services(res: ServerResponse, store: Store): Promise<void> {
+  sendJson(res, 200, { services: await store.services() });
+}
