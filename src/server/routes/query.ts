@@ -28,7 +28,14 @@ export async function search(res: ServerResponse, store: Store, params: URLSearc
     if (error instanceof LogstitchError) throw new HttpError(400, error.code, error.message, { cause: error });
     throw error;
   }
-  const page = await store.search(plan, { limit, ...(cursor ? { cursor } : {}) });
+  let page;
+  try {
+    page = await store.search(plan, { limit, ...(cursor ? { cursor } : {}) });
+  } catch (error) {
+    // A cursor the store did not give out is the caller's mistake, whatever the store calls it.
+    if (error instanceof LogstitchError && /CURSOR/.test(error.code)) throw new HttpError(400, 'BAD_CURSOR', error.message, { cause: error });
+    throw error;
+  }
   sendJson(res, 200, page);
 }
 
