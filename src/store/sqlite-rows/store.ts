@@ -125,7 +125,6 @@ export class SqliteStore implements Store {
       traceSpans: db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start, span_id'),
       traceAliases: db.prepare('SELECT alias FROM aliases WHERE trace_id = ? ORDER BY first_seen, alias').pluck(),
       aliasTrace: db.prepare('SELECT trace_id FROM aliases WHERE alias = ? ORDER BY first_seen DESC LIMIT 1').pluck(),
-      hasTrace: db.prepare('SELECT 1 FROM logs WHERE trace_id = ? UNION ALL SELECT 1 FROM spans WHERE trace_id = ? LIMIT 1').pluck(),
     };
     this.appendBatch = db.transaction((batch: IngestBatch) => this.appendTx(batch));
   }
@@ -191,29 +190,34 @@ export class SqliteStore implements Store {
     return this.appendBatch.immediate(batch);
   }
 
-  /** The trace a value names: a trace ID with records, an alias, or the ID a legacy value maps to. */
-  private resolveTrace(idOrAlias: string): string | undefined {
+  /** The trace's records, or undefined when the store holds none for that ID. */
+  private load(traceId: string, limit: number): TraceResult | undefined {
     const s = this.statements;
-    const lower = idOrAlias.toLowerCase();
-    if (isValidTraceId(lower) && s.hasTrace.get(lower, lower) !== undefined) return lower;
-    const aliased = s.aliasTrace.get(idOrAlias) as string | undefined;
-    if (aliased !== undefined) return aliased;
-    const legacy = traceIdFromLegacy(idOrAlias);
-    if (legacy !== undefined && s.hasTrace.get(legacy.traceId, legacy.traceId) !== undefined) return legacy.traceId;
-    return undefined;
+    const logs = s.traceLogs.all(traceId, limit) as LogRow[];
+    const spans = s.traceSpans.all(traceId) as SpanRow[];
+    const aliases = s.traceAliases.all(traceId) as string[];
+    if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
+    return { traceId, aliases, logs: logs.map(toLog), spans: spans.map(toSpan) };
   }
 
+  /**
+   * By trace ID first (the common case: one indexed read, no separate existence probe), then by
+   * alias, then by the ID a legacy value maps to.
+   */
   async trace(idOrAlias: string, options: { limit?: number } = {}): Promise<TraceResult | undefined> {
     this.check();
-    const traceId = this.resolveTrace(idOrAlias.trim());
-    if (traceId === undefined) return undefined;
-    const s = this.statements;
-    return {
-      traceId,
-      aliases: s.traceAliases.all(traceId) as string[],
-      logs: (s.traceLogs.all(traceId, options.limit ?? 100_000) as LogRow[]).map(toLog),
-      spans: (s.traceSpans.all(traceId) as SpanRow[]).map(toSpan),
-    };
+    const key = idOrAlias.trim();
+    const lower = key.toLowerCase();
+    const limit = options.limit ?? 100_000;
+    if (isValidTraceId(lower)) {
+      const found = this.load(lower, limit);
+      if (found !== undefined) return found;
+    }
+    const aliased = this.statements.aliasTrace.get(key) as string | undefined;
+    if (aliased !== undefined) return this.load(aliased, limit);
+    const legacy = traceIdFromLegacy(key);
+    if (legacy !== undefined && legacy.traceId !== lower) return this.load(legacy.traceId, limit);
+    return undefined;
   }
 
   async search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage> {
