@@ -121,7 +121,12 @@ function fromMarked(obj: Record<string, unknown>): JsonLineResult {
   if (typeof obj.attributes === 'object' && obj.attributes !== null) log.attributes = obj.attributes as Attributes;
   const aliases = Array.isArray(obj.aliases) ? obj.aliases.filter((a): a is string => typeof a === 'string') : [];
   if (aliases.length > 0) log.aliases = aliases;
-  return { log, aliases };
+  // A span-end line the agent parsed keeps its span_end object, so the indexer derives the span as it
+  // does from the line itself.
+  if (obj[SPAN_END_KEY] === undefined) return { log, aliases };
+  const span = spanFromSpanEndLine({ trace_id: log.traceId, span_id: log.spanId, service: log.service, [SPAN_END_KEY]: obj[SPAN_END_KEY] });
+  if ('error' in span) return { log, aliases, warning: `span-end line not understood: ${span.error}` };
+  return { log, span, aliases };
 }
 
 /**

@@ -1,0 +1,251 @@
+// The reading side of the SQLite store: traces by ID or alias, search, services, vocabularies, stats.
+import { isValidTraceId, traceIdFromLegacy } from '../../model/ids.js';
+import type { Span } from '../../model/records.js';
+import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
+import type { SearchPlan } from '../../model/search-plan.js';
+import type { SearchPage, ServiceSummary, StoredLog, StoreStats, TraceResult, VocabularyField } from '../types.js';
+import { BlockView } from './block.js';
+import { SPAN_ORIGINS } from './encode.js';
+import { StoreError } from './errors.js';
+import type { Db } from './schema.js';
+import { search, storedLog, type BlockRow, type BlockSource } from './search.js';
+import { ftsString, MARK_PREFIX, traceMark } from './tokens.js';
+import { NAME_HOST, NAME_SERVICE } from './writer.js';
+
+export const DEFAULT_TRACE_LIMIT = 10_000;
+const MAX_VOCABULARY = 10_000;
+
+interface StoredBlockRow {
+  key: number;
+  services: string;
+  hosts: string;
+  min_time: number;
+}
+
+interface SpanRow {
+  key: number;
+  rank: number;
+  trace: Buffer;
+  span: Buffer;
+  parent: Buffer | null;
+  name: string;
+  kind: number;
+  start: number;
+  duration: number;
+  status: number;
+  service: number;
+  origin: number;
+  attrs: string | null;
+}
+
+export class Reader implements BlockSource {
+  private readonly s;
+  private byId = new Map<number, string>();
+  private byName = { service: new Map<string, number>(), host: new Map<string, number>() };
+  private namesSeen = -1;
+  private readonly lists = new Map<string, readonly number[]>();
+
+  constructor(readonly db: Db) {
+    const p = (sql: string) => db.prepare(sql);
+    const blockCols = 'b.key AS key, b.services AS services, b.hosts AS hosts, b.min_time AS min_time';
+    this.s = {
+      scan: p(`SELECT ${blockCols} FROM blocks AS b WHERE b.key BETWEEN ? AND ? ORDER BY b.key DESC`),
+      match: p(`SELECT ${blockCols} FROM block_terms AS t CROSS JOIN blocks AS b ON b.key = t.rowid WHERE t.block_terms MATCH ? AND t.rowid BETWEEN ? AND ? ORDER BY t.rowid DESC`),
+      data: p('SELECT cols, bodies, extras, texts FROM block_data WHERE key = ?'),
+      traceBlocks: p(`SELECT ${blockCols} FROM block_terms AS t CROSS JOIN blocks AS b ON b.key = t.rowid WHERE t.block_terms MATCH ?`),
+      spanChunks: p('SELECT c.first AS first, c.last AS last FROM span_terms AS t CROSS JOIN span_chunks AS c ON c.id = t.rowid WHERE t.span_terms MATCH ?'),
+      spans: p('SELECT key, trace, span, parent, name, kind, start, duration, status, service, origin, rank, attrs FROM spans WHERE key BETWEEN ? AND ? AND trace = ?'),
+      aliasesOf: p('SELECT alias FROM aliases WHERE trace = ? ORDER BY alias').pluck(),
+      aliasTrace: p('SELECT trace FROM aliases WHERE alias = ? ORDER BY linked DESC LIMIT 1').pluck(),
+      aliasTraces: p('SELECT trace FROM aliases WHERE alias = ? LIMIT 1000').pluck(),
+      namesMax: p('SELECT max(id) FROM names').pluck(),
+      names: p('SELECT id, kind, name FROM names'),
+      services: p(`SELECT n.name AS service, s.logs AS logs, s.spans AS spans, s.error_logs AS errorLogs, s.first_seen AS firstSeen, s.last_seen AS lastSeen
+        FROM service_stats AS s JOIN names AS n ON n.id = s.service WHERE s.logs > 0 OR s.spans > 0 ORDER BY n.name`),
+      vocabMsg: p(`SELECT term FROM block_vocab WHERE term >= ? AND term < ? AND (term < '${MARK_PREFIX}' OR term >= '\u0081') AND doc > 0 ORDER BY term LIMIT ?`).pluck(),
+      vocabServices: p('SELECT n.name FROM names AS n JOIN service_stats AS s ON s.service = n.id WHERE n.kind = 1 AND substr(n.name, 1, ?) = ? AND (s.logs > 0 OR s.spans > 0) ORDER BY n.name LIMIT ?').pluck(),
+      vocabHosts: p('SELECT name FROM names WHERE kind = 2 AND substr(name, 1, ?) = ? ORDER BY name LIMIT ?').pluck(),
+      totals: p('SELECT coalesce(sum(logs), 0) AS logs, coalesce(sum(spans), 0) AS spans FROM service_stats'),
+      aliasCount: p("SELECT value FROM meta WHERE key = 'aliases'").pluck(),
+    };
+  }
+
+  // BlockSource
+
+  *blocks(fts: string | undefined, lowKey: number, highKey: number): Iterable<BlockRow> {
+    const rows = (fts === undefined ? this.s.scan.iterate(lowKey, highKey) : this.s.match.iterate(fts, lowKey, highKey)) as Iterable<StoredBlockRow>;
+    for (const row of rows) yield this.blockRow(row);
+  }
+
+  private blockRow(row: StoredBlockRow): BlockRow {
+    return { key: row.key, services: this.idList(row.services), hosts: this.idList(row.hosts), min_time: row.min_time };
+  }
+
+  /** `3,7` → [3, 7], remembered: blocks mostly share a few lists. */
+  private idList(text: string): readonly number[] {
+    let list = this.lists.get(text);
+    if (list === undefined) {
+      if (this.lists.size > 10_000) this.lists.clear();
+      this.lists.set(text, (list = text.split(',').map(Number)));
+    }
+    return list;
+  }
+
+  data(key: number): BlockView {
+    const row = this.s.data.get(key) as { cols: Buffer; bodies: string; extras: string; texts: string };
+    return new BlockView(key, row.cols, row.bodies, row.extras, JSON.parse(row.texts) as string[]);
+  }
+
+  name(id: number): string | undefined {
+    if (id === 0) return undefined;
+    if (!this.byId.has(id)) this.loadNames(true);
+    return this.byId.get(id);
+  }
+
+  ids(kind: 'service' | 'host', value: string, prefix: boolean): number[] {
+    const names = this.byName[kind];
+    if (!prefix) {
+      const id = names.get(value);
+      return id === undefined ? [] : [id];
+    }
+    const out: number[] = [];
+    for (const [name, id] of names) if (name.startsWith(value)) out.push(id);
+    return out;
+  }
+
+  traceIdsFor(value: string): string[] {
+    const text = value.trim();
+    const ids = new Set([text.toLowerCase()]);
+    for (const trace of this.s.aliasTraces.all(text) as Buffer[]) ids.add(trace.toString('hex'));
+    const legacy = traceIdFromLegacy(text);
+    if (legacy !== undefined) ids.add(legacy.traceId);
+    return [...ids];
+  }
+
+  // Store queries
+
+  search(plan: SearchPlan, page: { limit: number; cursor?: string }): SearchPage {
+    this.loadNames(false);
+    return this.db.transaction(() => search(this, plan, page))();
+  }
+
+  trace(idOrAlias: string, limit = DEFAULT_TRACE_LIMIT): TraceResult | undefined {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('STORE_BAD_QUERY', `limit must be a whole number ≥ 1 (got ${String(limit)})`);
+    return this.db.transaction(() => {
+      const traceId = this.resolveTrace(String(idOrAlias));
+      if (traceId === undefined) return undefined;
+      const id = Buffer.from(traceId, 'hex');
+      const logs = this.traceLogs(traceId, id, limit);
+      const spans = this.traceSpans(traceId, id, limit);
+      const aliases = this.s.aliasesOf.all(id) as string[];
+      if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
+      return { traceId, aliases, logs, spans };
+    })();
+  }
+
+  services(): ServiceSummary[] {
+    return this.s.services.all() as ServiceSummary[];
+  }
+
+  vocabulary(field: VocabularyField, prefix: string, limit: number): string[] {
+    const n = Math.max(0, Math.min(MAX_VOCABULARY, Math.floor(Number(limit)) || 0));
+    if (n === 0) return [];
+    const text = String(prefix ?? '');
+    switch (field) {
+      case 'msg': {
+        const stem = text.toLowerCase();
+        return this.s.vocabMsg.all(stem, `${stem}\u{10ffff}`, n) as string[];
+      }
+      case 'service':
+        return this.s.vocabServices.all(text.length, text, n) as string[];
+      case 'host':
+        return this.s.vocabHosts.all(text.length, text, n) as string[];
+      default:
+        throw new StoreError('STORE_BAD_QUERY', `no vocabulary for ${JSON.stringify(field)}: use msg, service or host`);
+    }
+  }
+
+  stats(): StoreStats {
+    return this.db.transaction(() => {
+      const totals = this.s.totals.get() as { logs: number; spans: number };
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const free = this.db.pragma('freelist_count', { simple: true }) as number;
+      const size = this.db.pragma('page_size', { simple: true }) as number;
+      return { logs: totals.logs, spans: totals.spans, aliases: Number(this.s.aliasCount.get() ?? 0), bytes: (pages - free) * size };
+    })();
+  }
+
+  /** The trace an ID or alias names: a trace ID itself, else the most recently linked trace of the alias, else the ID a legacy value maps to. */
+  private resolveTrace(value: string): string | undefined {
+    const text = value.trim();
+    if (text.length === 0) return undefined;
+    const lower = text.toLowerCase();
+    if (lower.length === 32 && isValidTraceId(lower)) return lower;
+    const linked = this.s.aliasTrace.get(text) as Buffer | undefined;
+    if (linked !== undefined) return linked.toString('hex');
+    return traceIdFromLegacy(text)?.traceId;
+  }
+
+  private traceLogs(traceId: string, id: Buffer, limit: number): StoredLog[] {
+    const found: Array<{ time: number; key: number; index: number; log: StoredLog }> = [];
+    for (const stored of this.s.traceBlocks.all(ftsString(traceMark(traceId))) as StoredBlockRow[]) {
+      const block = this.blockRow(stored);
+      const view = this.data(block.key);
+      for (let i = 0; i < view.n; i++) {
+        if (view.deleted(i) || !view.hasTrace(i, id)) continue;
+        found.push({ time: view.time(i), key: block.key, index: i, log: storedLog(this, block, view, i) });
+      }
+    }
+    found.sort((a, b) => a.time - b.time || a.key - b.key || a.index - b.index);
+    return found.slice(0, limit).map((f) => f.log);
+  }
+
+  /** The trace's spans in start order; of a span stored twice, the copy of highest rank (then the first stored). */
+  private traceSpans(traceId: string, id: Buffer, limit: number): Span[] {
+    const best = new Map<string, SpanRow>();
+    for (const chunk of this.s.spanChunks.all(ftsString(traceMark(traceId))) as Array<{ first: number; last: number }>) {
+      for (const row of this.s.spans.all(chunk.first, chunk.last, id) as SpanRow[]) {
+        const spanId = row.span.toString('hex');
+        const kept = best.get(spanId);
+        if (kept === undefined || row.rank > kept.rank || (row.rank === kept.rank && row.key < kept.key)) best.set(spanId, row);
+      }
+    }
+    return [...best.values()]
+      .sort((a, b) => a.start - b.start || Buffer.compare(a.span, b.span))
+      .slice(0, limit)
+      .map((row) => this.span(row));
+  }
+
+  private span(row: SpanRow): Span {
+    const span: Span = {
+      traceId: row.trace.toString('hex'),
+      spanId: row.span.toString('hex'),
+      name: row.name,
+      kind: SPAN_KINDS[row.kind] ?? 'internal',
+      start: row.start,
+      duration: row.duration,
+      status: SPAN_STATUSES[row.status] ?? 'unset',
+    };
+    if (row.parent !== null) span.parentSpanId = row.parent.toString('hex');
+    const service = this.name(row.service);
+    if (service !== undefined) span.service = service;
+    if (row.attrs !== null) span.attributes = JSON.parse(row.attrs) as Span['attributes'] & object;
+    const origin = SPAN_ORIGINS[row.origin];
+    if (origin !== undefined) span.origin = origin;
+    return span;
+  }
+
+  /** Reloads the name tables when they grew (always, when `force`). */
+  private loadNames(force: boolean): void {
+    const max = (this.s.namesMax.get() as number | null) ?? 0;
+    if (!force && max === this.namesSeen) return;
+    this.namesSeen = max;
+    this.byId = new Map();
+    this.byName = { service: new Map(), host: new Map() };
+    for (const row of this.s.names.all() as Array<{ id: number; kind: number; name: string }>) {
+      this.byId.set(row.id, row.name);
+      if (row.kind === NAME_SERVICE) this.byName.service.set(row.name, row.id);
+      else if (row.kind === NAME_HOST) this.byName.host.set(row.name, row.id);
+    }
+  }
+}
