@@ -1,7 +1,7 @@
 // `logstitch serve`: the indexer on the embedded store, until SIGINT or SIGTERM.
 import { parseArgs } from 'node:util';
 import { openStore } from '../store/index.js';
-import { defaultConfig, parseAge, parsePort, parseSize, type IndexerConfig } from '../server/config.js';
+import { defaultConfig, parseAge, parsePort, parseRedactMode, parseSize, type IndexerConfig } from '../server/config.js';
 import { createIndexer } from '../server/indexer.js';
 
 export const SERVE_USAGE = `Usage: logstitch serve [options]
@@ -17,6 +17,10 @@ Options:
   --retention-age AGE     Drop records older than AGE, e.g. 7d, 12h (default: keep)
   --retention-size SIZE   Keep at most SIZE of data, dropping the oldest, e.g. 10GB (default: keep)
   --max-body SIZE         Largest request body (default 32MiB)
+  --redact MODE           Redact passwords, tokens, cookies and card numbers in received records:
+                          received (OTLP and Zipkin, whose SDKs never ran logstitch's redaction;
+                          the default), all (also /ingest lines), off
+  --redact-emails         Redaction also replaces e-mail addresses
   -h, --help              Show this help
 
 Environment:
@@ -36,6 +40,8 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'retention-age': { type: 'string' },
       'retention-size': { type: 'string' },
       'max-body': { type: 'string' },
+      redact: { type: 'string' },
+      'redact-emails': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,6 +53,8 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (values['retention-age'] !== undefined) config.retentionAgeUs = parseAge(values['retention-age'], '--retention-age');
   if (values['retention-size'] !== undefined) config.retentionBytes = parseSize(values['retention-size'], '--retention-size');
   if (values['max-body'] !== undefined) config.maxBodyBytes = parseSize(values['max-body'], '--max-body');
+  if (values.redact !== undefined) config.redact = parseRedactMode(values.redact);
+  if (values['redact-emails'] === true) config.redactEmails = true;
   return config;
 }
 

@@ -1,5 +1,6 @@
 // The indexer's configuration: defaults, environment variables, and checks with messages that say what to fix.
 import { LogstitchError } from '../model/errors.js';
+import { REDACT_MODES, type RedactMode } from './intake.js';
 
 export interface IndexerConfig {
   host: string;
@@ -22,6 +23,10 @@ export interface IndexerConfig {
   retentionIntervalMs: number;
   /** The indexer's own log level. */
   logLevel: string;
+  /** Which received records are redacted before they are stored (OTLP and Zipkin by default). */
+  redact: RedactMode;
+  /** Redaction also replaces e-mail addresses. */
+  redactEmails: boolean;
 }
 
 export const DEFAULT_PORT = 4318;
@@ -35,6 +40,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): IndexerConf
     maxDecompressedBytes: 128 * 1024 * 1024,
     retentionIntervalMs: 60_000,
     logLevel: env.LOGSTITCH_LOG_LEVEL ?? 'info',
+    redact: 'received',
+    redactEmails: false,
   };
   if (env.LOGSTITCH_INGEST_TOKEN) config.ingestToken = env.LOGSTITCH_INGEST_TOKEN;
   if (env.LOGSTITCH_QUERY_TOKEN) config.queryToken = env.LOGSTITCH_QUERY_TOKEN;
@@ -70,4 +77,9 @@ export function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number (0–65535), not ${JSON.stringify(text)}`);
   return port;
+}
+
+export function parseRedactMode(text: string): RedactMode {
+  if (!(REDACT_MODES as readonly string[]).includes(text)) throw new ConfigError(`--redact must be one of ${REDACT_MODES.join(', ')}, not ${JSON.stringify(text)}`);
+  return text as RedactMode;
 }

@@ -10,6 +10,7 @@ import { bearerCheck } from './auth.js';
 import type { IndexerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { sendError, sendJson } from './respond.js';
+import { Intake } from './intake.js';
 import { ingestNative, ingestOtlp, ingestZipkin, type IngestContext } from './routes/ingest.js';
 import { getTrace, search, services } from './routes/query.js';
 
@@ -48,7 +49,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const log = options.logger ?? pino({ ...pinoOptions({ service: 'logstitch-indexer' }), level: config.logLevel });
   const ingestAuth = bearerCheck(config.ingestToken, 'ingest');
   const queryAuth = bearerCheck(config.queryToken, 'query');
-  const ingest: IngestContext = { store, limits: { maxBodyBytes: config.maxBodyBytes, maxDecompressedBytes: config.maxDecompressedBytes } };
+  const intake = new Intake({ store, redact: config.redact, redactEmails: config.redactEmails });
+  const ingest: IngestContext = { intake, limits: { maxBodyBytes: config.maxBodyBytes, maxDecompressedBytes: config.maxDecompressedBytes } };
   const inFlight = new Set<Promise<void>>();
   let closing = false;
 

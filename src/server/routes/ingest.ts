@@ -7,16 +7,16 @@ import { otlpResponseJson, otlpResponseProtobuf, type OtlpSignal } from '../../i
 import { decodeZipkinSpans } from '../../ingest/zipkin.js';
 import { LogstitchError } from '../../model/errors.js';
 import { nowMicros } from '../../model/time.js';
-import type { Store } from '../../store/types.js';
 import { readBody, requireMediaType, utf8, type BodyLimits } from '../body.js';
 import { HttpError } from '../errors.js';
+import type { Intake } from '../intake.js';
 import { sendJson } from '../respond.js';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'text/plain'];
 const BATCH_ID_RE = /^[\x21-\x7e]{1,128}$/;
 
 export interface IngestContext {
-  store: Store;
+  intake: Intake;
   limits: BodyLimits;
 }
 
@@ -30,10 +30,6 @@ function decodeOr400(decode: () => Decoded): Decoded {
   }
 }
 
-async function store(ctx: IngestContext, decoded: Decoded, batchId?: string) {
-  return ctx.store.append({ ...(batchId !== undefined ? { batchId } : {}), logs: decoded.logs, spans: decoded.spans, aliases: decoded.aliases });
-}
-
 /** POST /ingest — replies once the batch is committed: `{ accepted, rejected, errors, duplicate }`. */
 export async function ingestNative(req: IncomingMessage, res: ServerResponse, ctx: IngestContext): Promise<void> {
   requireMediaType(req, NDJSON_TYPES);
@@ -43,7 +39,7 @@ export async function ingestNative(req: IncomingMessage, res: ServerResponse, ct
   }
   const text = utf8(await readBody(req, ctx.limits));
   const decoded = decodeNdjson(text, nowMicros());
-  const result = await store(ctx, decoded, batchId);
+  const result = await ctx.intake.accept(decoded, 'native', batchId);
   sendJson(res, 200, { accepted: decoded.logs.length, rejected: decoded.rejected, errors: decoded.errors, spans: decoded.spans.length, duplicate: result.duplicate });
 }
 
@@ -53,7 +49,7 @@ export async function ingestOtlp(req: IncomingMessage, res: ServerResponse, ctx:
   const encoding = type === 'application/json' ? 'json' : 'protobuf';
   const body = await readBody(req, ctx.limits);
   const decoded = decodeOr400(() => (signal === 'logs' ? decodeOtlpLogs(body, encoding) : decodeOtlpTraces(body, encoding)));
-  await store(ctx, decoded);
+  await ctx.intake.accept(decoded, 'otlp');
   const message = decoded.errors.join('; ');
   if (encoding === 'json') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(otlpResponseJson(signal, decoded.rejected, message));
@@ -67,7 +63,7 @@ export async function ingestZipkin(req: IncomingMessage, res: ServerResponse, ct
   requireMediaType(req, ['application/json']);
   const body = await readBody(req, ctx.limits);
   const decoded = decodeOr400(() => decodeZipkinSpans(body));
-  await store(ctx, decoded);
+  await ctx.intake.accept(decoded, 'zipkin');
   if (decoded.rejected > 0) sendJson(res, 202, { accepted: decoded.spans.length, rejected: decoded.rejected, errors: decoded.errors });
   else res.writeHead(202).end();
 }

@@ -1,0 +1,53 @@
+// What happens to decoded records between a receiver and the store: redaction of what no adapter of
+// ours has seen, then one append per request.
+import type { Decoded } from '../ingest/decoded.js';
+import type { LogRecord, Span } from '../model/records.js';
+import { createRedactor, type Redactor } from '../model/redact.js';
+import type { AppendResult, Store } from '../store/types.js';
+
+/**
+ * Which records the indexer redacts (DESIGN.md invariant 4). Lines on `/ingest` come from our agent and
+ * transports, which redacted them already; OTLP and Zipkin records come from SDKs that never ran our
+ * redactor, so by default only those are redacted here.
+ */
+export type RedactMode = 'received' | 'all' | 'off';
+export const REDACT_MODES: readonly RedactMode[] = ['received', 'all', 'off'];
+
+/** Where a request's records came from. */
+export type IntakeSource = 'native' | 'otlp' | 'zipkin';
+
+export interface IntakeOptions {
+  store: Store;
+  redact: RedactMode;
+  /** Also redact e-mail addresses (off by default, as in the adapters). */
+  redactEmails?: boolean;
+}
+
+export class Intake {
+  private readonly redactor: Redactor | undefined;
+
+  constructor(private readonly options: IntakeOptions) {
+    this.redactor = options.redact === 'off' ? undefined : createRedactor({ emails: options.redactEmails ?? false });
+  }
+
+  /** Redacts as configured and appends; resolves once the store has committed. */
+  async accept(decoded: Decoded, source: IntakeSource, batchId?: string): Promise<AppendResult> {
+    const redactor = this.redactor;
+    if (redactor !== undefined && (this.options.redact === 'all' || source !== 'native')) {
+      for (const log of decoded.logs) redactLog(redactor, log);
+      for (const span of decoded.spans) redactSpan(redactor, span);
+    }
+    return this.options.store.append({ ...(batchId !== undefined ? { batchId } : {}), logs: decoded.logs, spans: decoded.spans, aliases: decoded.aliases });
+  }
+}
+
+// Decoded records are fresh objects of ours, so they are redacted in place.
+function redactLog(redactor: Redactor, log: LogRecord): void {
+  log.body = redactor.redactString(log.body);
+  if (log.attributes !== undefined) log.attributes = redactor.redactValue(log.attributes);
+}
+
+function redactSpan(redactor: Redactor, span: Span): void {
+  span.name = redactor.redactString(span.name);
+  if (span.attributes !== undefined) span.attributes = redactor.redactValue(span.attributes);
+}
