@@ -5,8 +5,10 @@
 // → lowercase, absent → internal; timestamp and duration are already µs; localEndpoint.serviceName →
 // service; tags → attributes; an `error` tag (any value) → status error, else unset; remoteEndpoint →
 // `peer.service`, `network.peer.address`, `network.peer.port`; annotations → `annotations`: [{ time, value }]
-// (at most MAX_ANNOTATIONS); `shared: true` → attribute `zipkin.shared`. A span without a usable traceId, id
+// (at most MAX_ANNOTATIONS); `shared: true` → attribute `zipkin.shared`, and a shared server half gets its
+// own span ID with the client span as its parent. A span without a usable traceId, id
 // or timestamp is rejected; the others in the body are kept.
+import { createHash } from 'node:crypto';
 import { padTraceId } from '../model/ids.js';
 import type { Attributes, Span, SpanKind } from '../model/records.js';
 import { DecodeCollector, parseJsonBody, quote, type Decoded } from './decoded.js';
@@ -107,8 +109,20 @@ function mapZipkinSpan(value: unknown, where: string, out: DecodeCollector): Spa
   addRemoteEndpoint(attributes, value.remoteEndpoint);
   addAnnotations(attributes, value.annotations);
   if (value.shared === true && !Object.hasOwn(attributes, 'zipkin.shared')) attributes['zipkin.shared'] = true;
+  if (value.shared === true && span.kind === 'server') splitSharedServerSpan(span, attributes);
   if (Object.keys(attributes).length > 0) span.attributes = attributes;
   return span;
+}
+
+/**
+ * Zipkin's "shared" spans: a server reports its half under the client's span ID. Stored under one ID the
+ * two halves would be one span, and the time between the call leaving and arriving would vanish; so the
+ * server half gets an ID of its own (the same one every time it is sent) and the client span as parent.
+ */
+function splitSharedServerSpan(span: Span, attributes: Attributes): void {
+  attributes['zipkin.shared_span_id'] = span.spanId;
+  span.parentSpanId = span.spanId;
+  span.spanId = createHash('sha256').update(`${span.traceId}/${span.spanId}/server`).digest('hex').slice(0, 16);
 }
 
 /** Decodes a Zipkin v2 JSON body; throws ZIPKIN_BAD_JSON when it is not a JSON array. */

@@ -144,6 +144,19 @@ describe('Zipkin v2 JSON built with the zipkin-js model', () => {
     span.setShared(true);
     expect(decodeZipkinSpans(encode([span])).spans[0]!.attributes!['zipkin.shared']).toBe(true);
   });
+
+  it('keeps the client and server halves of a shared span apart, the server half under the client', () => {
+    const base = { traceId: '463ac35c9f6413ad48485a3953bb6124', id: '2222222222222222', parentId: '1111111111111111', name: 'get /stock' };
+    const client = { ...base, kind: 'CLIENT', timestamp: T, duration: 10_000_000, localEndpoint: { serviceName: 'inventory' } };
+    const server = { ...base, kind: 'SERVER', shared: true, timestamp: T + 9_000_000, duration: 900_000, localEndpoint: { serviceName: 'shipping' } };
+    const spans = decodeZipkinSpans(Buffer.from(JSON.stringify([client, server]))).spans;
+    expect(spans[0]).toMatchObject({ spanId: '2222222222222222', parentSpanId: '1111111111111111', kind: 'client', service: 'inventory' });
+    expect(spans[1]).toMatchObject({ parentSpanId: '2222222222222222', kind: 'server', service: 'shipping', start: T + 9_000_000 });
+    expect(spans[1]!.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spans[1]!.spanId).not.toBe('2222222222222222');
+    const again = decodeZipkinSpans(Buffer.from(JSON.stringify([server]))).spans[0]!;
+    expect(again.spanId).toBe(spans[1]!.spanId);
+  });
 });
 
 describe('Zipkin v2 JSON: bad bodies and bad spans', () => {
