@@ -30,6 +30,18 @@ class DiscardStore implements Store {
   async stats() {
     return { logs: this.logs, spans: 0, aliases: 0, bytes: 0 };
   }
+  async aliasLinks() {
+    return [];
+  }
+  async ambiguousAliases() {
+    return [];
+  }
+  async spans() {
+    return [];
+  }
+  async rollups() {
+    return [];
+  }
   async close() {}
 }
 

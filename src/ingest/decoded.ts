@@ -6,6 +6,8 @@ import type { LogRecord, Span } from '../model/records.js';
 export interface DecodedAlias {
   alias: string;
   traceId: string;
+  /** The line that carried it. */
+  joinedBy?: { service?: string; time: number; body: string };
 }
 
 export interface Decoded {

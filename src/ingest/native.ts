@@ -4,6 +4,8 @@ import type { Decoded, DecodedAlias } from './decoded.js';
 
 /** Longer lines are cut to this and flagged; the shipper cuts at the same size, so this is a backstop. */
 export const MAX_LINE_BYTES = 1024 * 1024;
+/** How much of the line that joined an alias to a trace is kept with the link. */
+const JOINED_BY_BODY_CHARS = 200;
 /** How many per-line problems a reply lists; the counts cover the rest. */
 export const MAX_REPORTED_ERRORS = 20;
 
@@ -52,7 +54,10 @@ export function decodeNdjson(text: string, observed: number): Decoded {
     result.logs.push(read.log);
     if (read.span !== undefined) result.spans.push(read.span);
     const traceId = read.log.traceId;
-    if (traceId !== undefined) for (const alias of read.aliases) result.aliases.push({ alias, traceId } satisfies DecodedAlias);
+    if (traceId !== undefined && read.aliases.length > 0) {
+      const joinedBy = { ...(read.log.service !== undefined ? { service: read.log.service } : {}), time: read.log.time, body: read.log.body.slice(0, JOINED_BY_BODY_CHARS) };
+      for (const alias of read.aliases) result.aliases.push({ alias, traceId, joinedBy } satisfies DecodedAlias);
+    }
     if (read.warning !== undefined) report(lineIndex, read.warning);
   }
   return result;

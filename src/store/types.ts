@@ -1,4 +1,5 @@
 // The Store interface: everything the indexer asks of storage, with no SQL (or any engine) showing.
+import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
 import type { SearchPlan } from '../model/search-plan.js';
 
@@ -6,6 +7,8 @@ import type { SearchPlan } from '../model/search-plan.js';
 export interface AliasLink {
   alias: string;
   traceId: string;
+  /** The line that carried the alias beside the trace ID, when a line did (shown as "joined by"). */
+  joinedBy?: { service?: string; time: number; body: string };
 }
 
 /** What one acknowledged request stores, all or nothing. */
@@ -15,6 +18,32 @@ export interface IngestBatch {
   logs: LogRecord[];
   spans: Span[];
   aliases: AliasLink[];
+  /**
+   * Metrics derived from this batch (and from nothing else), per service and minute. Stored with the
+   * batch, all or nothing, so a retried batch is counted once.
+   */
+  rollups?: MinuteRollup[];
+}
+
+/** An alias link as stored: when it was last linked, and the line that linked it when one did. */
+export interface StoredAliasLink extends AliasLink {
+  /** When it was last linked, µs since the epoch. */
+  linked: number;
+}
+
+export interface RollupQuery {
+  /** µs; minutes starting at or after from and before to. */
+  from: number;
+  to: number;
+  /** Only these services (all when absent or empty). */
+  services?: string[];
+}
+
+export interface SpanQuery {
+  /** µs; spans starting at or after from and before to. */
+  from: number;
+  to: number;
+  limit: number;
 }
 
 export interface AppendResult {
@@ -93,6 +122,14 @@ export interface Store {
   /** Deletes what the policy no longer keeps. */
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult>;
   stats(): Promise<StoreStats>;
+  /** Alias links naming any of these trace IDs or aliases (at most `limit`, most recently linked first). */
+  aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): Promise<StoredAliasLink[]>;
+  /** Aliases linked to more than one trace (an operator's sign that an ID is reused), most traces first. */
+  ambiguousAliases(limit: number): Promise<Array<{ alias: string; traceIds: string[] }>>;
+  /** Spans that started in a time range, oldest first (learning clock skew, finding broken hops). */
+  spans(query: SpanQuery): Promise<Span[]>;
+  /** The stored per-minute rollups in a range, summed per service and minute, in (minute, service) order. */
+  rollups(query: RollupQuery): Promise<MinuteRollup[]>;
   /** Finishes what is in progress and releases the store. */
   close(): Promise<void>;
 }

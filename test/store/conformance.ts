@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/types.js';
 import { appendTests } from './conformance/append.js';
+import { derivedTests } from './conformance/derived.js';
 import { pagingTests } from './conformance/paging.js';
 import { searchTests } from './conformance/search.js';
 import type { Suite } from './conformance/suite.js';
@@ -34,5 +35,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     searchTests(suite);
     pagingTests(suite);
     upkeepTests(suite);
+    derivedTests(suite);
   });
 }

@@ -4,7 +4,8 @@
 import { isValidSpanId, isValidTraceId } from '../../model/ids.js';
 import type { LogRecord, Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
-import type { IngestBatch } from '../types.js';
+import type { MinuteRollup } from '../../model/metrics.js';
+import type { AliasLink, IngestBatch } from '../types.js';
 import { BLOCK_ROWS, BLOCK_SPAN_US, BODY_SEPARATOR, FLAG_OBSERVED, FLAG_SPAN, FLAG_TRACE, FLAG_TRACE_FLAGS, layout, MAX_TIME_US, NO_TEXT, type Extras } from './block.js';
 import { StoreError } from './errors.js';
 import { addTokens, LEVEL_MARKS, NON_ASCII, TRACE_MARK_HEX, traceMark, wellFormed } from './tokens.js';
@@ -54,8 +55,10 @@ export interface EncodedBatch {
   logs: number;
   blocks: EncodedBlock[];
   spans: EncodedSpan[];
-  /** Alias links, flattened: alias, trace ID, alias, trace ID, … */
+  /** Alias links, flattened: alias, trace ID, joined-by JSON or '', alias, … */
   aliases: string[];
+  /** Checked rollups, as given. */
+  rollups: MinuteRollup[];
 }
 
 export const SPAN_ORIGINS = [undefined, 'otlp', 'zipkin', 'span-end-line', 'access-log', 'log-extent'] as const;
@@ -129,8 +132,9 @@ export function encodeBatch(batch: IngestBatch, blockRows = BLOCK_ROWS): Encoded
     start = end;
   }
   const aliases = encodeAliases(batch);
+  const rollups = checkRollups(batch.rollups ?? []);
   const spans = (batch.spans ?? []).map(encodeSpan);
-  return { batchId: batch.batchId === undefined ? undefined : wellFormed(String(batch.batchId)), logs: logs.length, blocks, spans, aliases };
+  return { batchId: batch.batchId === undefined ? undefined : wellFormed(String(batch.batchId)), logs: logs.length, blocks, spans, aliases, rollups };
 }
 
 export function transferables(batch: EncodedBatch): ArrayBuffer[] {
@@ -328,28 +332,49 @@ function encodeSpan(s: Span, i: number): EncodedSpan {
   };
 }
 
-/** The batch's alias links, and those its log lines carry (an alias on a line with a trace ID names that trace). */
+/**
+ * The batch's alias links, and those its log lines carry (an alias on a line with a trace ID names that
+ * trace), flattened as alias, trace ID, joined-by JSON ('' when none) — a link from a line remembers it.
+ */
 function encodeAliases(batch: IngestBatch): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  const add = (alias: unknown, traceId: string) => {
+  const add = (alias: unknown, traceId: string, joinedBy: AliasLink['joinedBy']) => {
     if (typeof alias !== 'string' || alias.length === 0) return;
     const a = wellFormed(alias);
     const key = `${traceId}${a}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push(a, traceId);
+    out.push(a, traceId, joinedBy === undefined ? '' : wellFormed(JSON.stringify(joinedBy)));
   };
   (batch.aliases ?? []).forEach((link, i) => {
     const trace = normalizeId(String(link.traceId), isValidTraceId);
     if (trace === undefined) throw invalid(`aliases[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(link.traceId)})`);
     if (typeof link.alias !== 'string' || link.alias.length === 0) throw invalid(`aliases[${i}].alias`, 'must be a non-empty string');
-    add(link.alias, trace);
+    add(link.alias, trace, link.joinedBy);
   });
   for (const r of batch.logs ?? []) {
     if (r.aliases === undefined || r.aliases.length === 0 || r.traceId === undefined) continue;
     const trace = normalizeId(String(r.traceId), isValidTraceId);
-    if (trace !== undefined) for (const alias of r.aliases) add(alias, trace);
+    const joinedBy = { ...(r.service !== undefined ? { service: r.service } : {}), time: r.time, body: String(r.body).slice(0, 200) };
+    if (trace !== undefined) for (const alias of r.aliases) add(alias, trace, joinedBy);
   }
   return out;
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** Rollups are the indexer's own figures, but a store checks what it is given like any other input. */
+function checkRollups(rollups: MinuteRollup[]): MinuteRollup[] {
+  rollups.forEach((r, i) => {
+    if (typeof r.service !== 'string') throw invalid(`rollups[${i}].service`, 'must be a string');
+    if (!Number.isSafeInteger(r.minute) || r.minute % 60_000_000 !== 0) throw invalid(`rollups[${i}].minute`, 'must be the µs start of a minute');
+    for (const key of ['requests', 'errors', 'lines', 'errorLines', 'tracedLines'] as const) {
+      if (!isCount(r[key])) throw invalid(`rollups[${i}].${key}`, 'must be a whole number ≥ 0');
+    }
+    if (typeof r.latency !== 'object' || r.latency === null || !Object.values(r.latency).every(isCount)) {
+      throw invalid(`rollups[${i}].latency`, 'must map bucket indexes to whole numbers ≥ 0');
+    }
+  });
+  return rollups;
 }

@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { MinuteRollup } from '../../model/metrics.js';
+import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
-import type { AppendResult, RetentionPolicy, RetentionResult, SearchPage, ServiceSummary, StoreStats, TraceResult, VocabularyField } from '../types.js';
+import type { AppendResult, RetentionPolicy, RetentionResult, RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoreStats, TraceResult, VocabularyField } from '../types.js';
 import { transferables, type EncodedBatch } from './encode.js';
 import { StoreError, type StoreErrorCode } from './errors.js';
 import { Reader } from './reader.js';
@@ -23,6 +25,10 @@ export interface ReadOps {
   services: [[], ServiceSummary[]];
   vocabulary: [[field: VocabularyField, prefix: string, limit: number], string[]];
   stats: [[], StoreStats];
+  aliasLinks: [[query: { traceIds?: string[]; aliases?: string[] }, limit: number], StoredAliasLink[]];
+  ambiguousAliases: [[limit: number], Array<{ alias: string; traceIds: string[] }>];
+  spans: [[query: SpanQuery], Span[]];
+  rollups: [[query: RollupQuery], MinuteRollup[]];
 }
 export type ReadOp = keyof ReadOps;
 
@@ -48,6 +54,14 @@ export function runRead(reader: Reader, op: ReadOp, args: unknown[]): unknown {
       return reader.vocabulary(args[0] as VocabularyField, args[1] as string, args[2] as number);
     case 'stats':
       return reader.stats();
+    case 'aliasLinks':
+      return reader.aliasLinks(args[0] as { traceIds?: string[]; aliases?: string[] }, args[1] as number);
+    case 'ambiguousAliases':
+      return reader.ambiguousAliases(args[0] as number);
+    case 'spans':
+      return reader.spansBetween(args[0] as SpanQuery);
+    case 'rollups':
+      return reader.rollups(args[0] as RollupQuery);
     default:
       throw new StoreError('STORE_BAD_QUERY', `unknown operation ${String(op)}`);
   }

@@ -3,7 +3,8 @@ import { isValidTraceId, traceIdFromLegacy } from '../../model/ids.js';
 import type { Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
-import type { SearchPage, ServiceSummary, StoredLog, StoreStats, TraceResult, VocabularyField } from '../types.js';
+import type { LatencyHistogram, MinuteRollup } from '../../model/metrics.js';
+import type { RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoredLog, StoreStats, TraceResult, VocabularyField } from '../types.js';
 import { BlockView } from './block.js';
 import { SPAN_ORIGINS } from './encode.js';
 import { StoreError } from './errors.js';
@@ -20,6 +21,30 @@ interface StoredBlockRow {
   services: string;
   hosts: string;
   min_time: number;
+}
+
+interface LinkRow {
+  alias: string;
+  trace: Buffer;
+  linked: number;
+  joined_by: string | null;
+}
+
+function linkOf(row: LinkRow): StoredAliasLink {
+  const link: StoredAliasLink = { alias: row.alias, traceId: row.trace.toString('hex'), linked: row.linked };
+  if (row.joined_by !== null) link.joinedBy = JSON.parse(row.joined_by) as NonNullable<StoredAliasLink['joinedBy']>;
+  return link;
+}
+
+interface RollupRow {
+  minute: number;
+  service: number;
+  requests: number;
+  errors: number;
+  lines: number;
+  error_lines: number;
+  traced_lines: number;
+  latency: string;
 }
 
 interface SpanRow {
@@ -58,6 +83,11 @@ export class Reader implements BlockSource {
       aliasesOf: p('SELECT alias FROM aliases WHERE trace = ? ORDER BY alias').pluck(),
       aliasTrace: p('SELECT trace FROM aliases WHERE alias = ? ORDER BY linked DESC LIMIT 1').pluck(),
       aliasTraces: p('SELECT trace FROM aliases WHERE alias = ? LIMIT 1000').pluck(),
+      linksOfTrace: p('SELECT alias, trace, linked, joined_by FROM aliases WHERE trace = ? ORDER BY linked DESC LIMIT ?'),
+      linksOfAlias: p('SELECT alias, trace, linked, joined_by FROM aliases WHERE alias = ? ORDER BY linked DESC LIMIT ?'),
+      ambiguous: p(`SELECT alias, group_concat(hex(trace)) AS traces, count(*) AS n FROM aliases GROUP BY alias HAVING n > 1 ORDER BY n DESC, alias LIMIT ?`),
+      spansBetween: p('SELECT key, trace, span, parent, name, kind, start, duration, status, service, origin, rank, attrs FROM spans WHERE start >= ? AND start < ? ORDER BY start LIMIT ?'),
+      rollups: p('SELECT minute, service, requests, errors, lines, error_lines, traced_lines, latency FROM rollups WHERE minute >= ? AND minute < ? ORDER BY minute, service'),
       namesMax: p('SELECT max(id) FROM names').pluck(),
       names: p('SELECT id, kind, name FROM names'),
       services: p(`SELECT n.name AS service, s.logs AS logs, s.spans AS spans, s.error_logs AS errorLogs, s.first_seen AS firstSeen, s.last_seen AS lastSeen
@@ -141,6 +171,56 @@ export class Reader implements BlockSource {
       if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
       return { traceId, aliases, logs, spans };
     })();
+  }
+
+  aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): StoredAliasLink[] {
+    const n = Math.max(0, Math.min(10_000, Math.floor(Number(limit)) || 0));
+    const seen = new Set<string>();
+    const out: StoredAliasLink[] = [];
+    const add = (rows: LinkRow[]) => {
+      for (const row of rows) {
+        const link = linkOf(row);
+        const key = `${link.traceId}/${link.alias}`;
+        if (!seen.has(key)) seen.add(key), out.push(link);
+      }
+    };
+    return this.db.transaction(() => {
+      for (const id of query.traceIds ?? []) {
+        const lower = String(id).toLowerCase();
+        if (isValidTraceId(lower)) add(this.s.linksOfTrace.all(Buffer.from(lower, 'hex'), n) as LinkRow[]);
+      }
+      for (const alias of query.aliases ?? []) add(this.s.linksOfAlias.all(String(alias), n) as LinkRow[]);
+      return out.sort((a, b) => b.linked - a.linked).slice(0, n);
+    })();
+  }
+
+  ambiguousAliases(limit: number): Array<{ alias: string; traceIds: string[] }> {
+    const rows = this.s.ambiguous.all(Math.max(0, Math.min(10_000, Math.floor(Number(limit)) || 0))) as Array<{ alias: string; traces: string }>;
+    return rows.map((r) => ({ alias: r.alias, traceIds: r.traces.toLowerCase().split(',').sort() }));
+  }
+
+  spansBetween(query: SpanQuery): Span[] {
+    this.loadNames(false);
+    const limit = Math.max(0, Math.min(1_000_000, Math.floor(Number(query.limit)) || 0));
+    const best = new Map<string, SpanRow>();
+    for (const row of this.s.spansBetween.all(query.from, query.to, limit) as SpanRow[]) {
+      const key = `${row.trace.toString('hex')}/${row.span.toString('hex')}`;
+      const kept = best.get(key);
+      if (kept === undefined || row.rank > kept.rank) best.set(key, row);
+    }
+    return [...best.values()].sort((a, b) => a.start - b.start || a.key - b.key).map((row) => this.span(row));
+  }
+
+  rollups(query: RollupQuery): MinuteRollup[] {
+    this.loadNames(false);
+    const wanted = query.services !== undefined && query.services.length > 0 ? new Set(query.services) : undefined;
+    const out: MinuteRollup[] = [];
+    for (const row of this.s.rollups.iterate(query.from, query.to) as Iterable<RollupRow>) {
+      const service = this.name(row.service) ?? '';
+      if (wanted !== undefined && !wanted.has(service)) continue;
+      out.push({ service, minute: row.minute, requests: row.requests, errors: row.errors, lines: row.lines, errorLines: row.error_lines, tracedLines: row.traced_lines, latency: JSON.parse(row.latency) as LatencyHistogram });
+    }
+    return out;
   }
 
   services(): ServiceSummary[] {

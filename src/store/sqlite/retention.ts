@@ -54,6 +54,7 @@ export class Retention {
       oldAliases: p(`SELECT alias, trace FROM aliases WHERE linked < ? LIMIT ${CHUNK_ROWS}`),
       delAlias: p('DELETE FROM aliases WHERE alias = ? AND trace = ?'),
       aliasCount: p("UPDATE meta SET value = value - ? WHERE key = 'aliases'"),
+      oldRollups: p('DELETE FROM rollups WHERE minute < ?'),
       oldBatchIds: p(`DELETE FROM batch_ids WHERE id IN (SELECT id FROM batch_ids WHERE time < ? ORDER BY time LIMIT ${CHUNK_ROWS})`),
       firstLog: p(`SELECT min(min_time) FROM block_services WHERE service = @service AND key <= (SELECT min(key) FROM block_services WHERE service = @service) + ${(BLOCK_SPAN_US / 1000 + 1000) * KEY_SLOTS}`).pluck(),
       firstSpan: p('SELECT min(start) FROM spans WHERE service = ?').pluck(),
@@ -108,6 +109,8 @@ export class Retention {
       if (links.length < CHUNK_ROWS) break;
       await pause();
     }
+    // Minutes that ended before the cutoff; a few rows per service and minute, so one statement.
+    this.s.oldRollups.run(cutoff - 60_000_000 + 1);
   }
 
   private async bySize(maxBytes: number, result: RetentionResult, touched: Set<number>, pause: () => Promise<void>): Promise<void> {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
 
 export const DB_FILE = 'logstitch.db';
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface ConnectionOptions {
   dataDir: string;
@@ -20,6 +20,15 @@ export interface ConnectionOptions {
 }
 
 export type Db = Database.Database;
+
+// Per service and minute (µs): derived metrics, added to as batches arrive; latency is a JSON histogram.
+const ROLLUPS = `
+CREATE TABLE rollups (
+  minute INTEGER NOT NULL, service INTEGER NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL,
+  lines INTEGER NOT NULL, error_lines INTEGER NOT NULL, traced_lines INTEGER NOT NULL, latency TEXT NOT NULL,
+  PRIMARY KEY (minute, service)
+) WITHOUT ROWID;
+`;
 
 const TABLES = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
@@ -55,7 +64,7 @@ CREATE INDEX spans_service ON spans (service, start);
 CREATE TABLE span_chunks (id INTEGER PRIMARY KEY, first INTEGER NOT NULL, last INTEGER NOT NULL, max_start INTEGER NOT NULL);
 CREATE INDEX span_chunks_start ON span_chunks (max_start);
 CREATE VIRTUAL TABLE span_terms USING fts5 (terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
-CREATE TABLE aliases (alias TEXT NOT NULL, trace BLOB NOT NULL, linked INTEGER NOT NULL, PRIMARY KEY (alias, trace)) WITHOUT ROWID;
+CREATE TABLE aliases (alias TEXT NOT NULL, trace BLOB NOT NULL, linked INTEGER NOT NULL, joined_by TEXT, PRIMARY KEY (alias, trace)) WITHOUT ROWID;
 CREATE INDEX aliases_trace ON aliases (trace);
 CREATE INDEX aliases_linked ON aliases (linked);
 CREATE TABLE batch_ids (id TEXT PRIMARY KEY, time INTEGER NOT NULL) WITHOUT ROWID;
@@ -65,7 +74,7 @@ CREATE TABLE service_stats (
   service INTEGER PRIMARY KEY, logs INTEGER NOT NULL DEFAULT 0, error_logs INTEGER NOT NULL DEFAULT 0,
   spans INTEGER NOT NULL DEFAULT 0, first_seen INTEGER, last_seen INTEGER
 );
-`;
+${ROLLUPS}`;
 
 /**
  * Opens (creating when new) the store's database in dataDir, as the writer (creates the schema), a reader
@@ -109,7 +118,20 @@ function ensureSchema(db: Db): void {
       db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?), ('aliases', 0)").run(SCHEMA_VERSION);
     }).immediate();
   }
+  migrate(db);
   checkVersion(db);
+}
+
+/** Brings an older database up to this schema, in one transaction. */
+function migrate(db: Db): void {
+  const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: number } | undefined)?.value;
+  if (version === 2) {
+    db.transaction(() => {
+      db.exec('ALTER TABLE aliases ADD COLUMN joined_by TEXT');
+      db.exec(ROLLUPS);
+      db.prepare("UPDATE meta SET value = 3 WHERE key = 'schema'").run();
+    }).immediate();
+  }
 }
 
 function checkVersion(db: Db): void {

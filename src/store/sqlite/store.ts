@@ -1,9 +1,14 @@
 // SqliteStore: the embedded default Store — one SQLite database (WAL) in the data directory.
+import type { MinuteRollup } from '../../model/metrics.js';
+import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
 import type {
   AppendResult,
   IngestBatch,
   RetentionPolicy,
+  RollupQuery,
+  SpanQuery,
+  StoredAliasLink,
   RetentionResult,
   SearchPage,
   ServiceSummary,
@@ -98,6 +103,22 @@ export class SqliteStore implements Store {
 
   stats(): Promise<StoreStats> {
     return this.track(() => this.engine.read('stats', []));
+  }
+
+  aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): Promise<StoredAliasLink[]> {
+    return this.track(() => this.engine.read('aliasLinks', [query, limit]));
+  }
+
+  ambiguousAliases(limit: number): Promise<Array<{ alias: string; traceIds: string[] }>> {
+    return this.track(() => this.engine.read('ambiguousAliases', [limit]));
+  }
+
+  spans(query: SpanQuery): Promise<Span[]> {
+    return this.track(() => this.engine.read('spans', [query]));
+  }
+
+  rollups(query: RollupQuery): Promise<MinuteRollup[]> {
+    return this.track(() => this.engine.read('rollups', [query]));
   }
 
   /** Waits for every call in progress, then closes the database. Calling it again returns the same promise. */

@@ -1,5 +1,6 @@
 // The writing side of the SQLite store: appends encoded batches (several per transaction when they queue
 // up, each in a savepoint of its own so that one bad batch fails alone) and keeps the per-service counts.
+import { addRollup, type LatencyHistogram, type MinuteRollup } from '../../model/metrics.js';
 import { nowMicros } from '../../model/time.js';
 import type { AppendResult } from '../types.js';
 import { BODY_SEPARATOR, KEY_SLOTS } from './block.js';
@@ -46,8 +47,10 @@ export class Writer {
       blockService: p('INSERT INTO block_services (key, service, rows, errors, min_time, max_time) VALUES (?, ?, ?, ?, ?, ?)'),
       data: p('INSERT INTO block_data (key, cols, bodies, extras, texts) VALUES (?, ?, ?, ?, ?)'),
       terms: p('INSERT INTO block_terms (rowid, terms) VALUES (?, ?)'),
-      aliasAdd: p('INSERT INTO aliases (alias, trace, linked) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-      aliasTouch: p('UPDATE aliases SET linked = ? WHERE alias = ? AND trace = ?'),
+      aliasAdd: p('INSERT INTO aliases (alias, trace, linked, joined_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      aliasTouch: p('UPDATE aliases SET linked = ?, joined_by = coalesce(joined_by, ?) WHERE alias = ? AND trace = ?'),
+      rollupGet: p('SELECT requests, errors, lines, error_lines, traced_lines, latency FROM rollups WHERE minute = ? AND service = ?'),
+      rollupPut: p('INSERT OR REPLACE INTO rollups (minute, service, requests, errors, lines, error_lines, traced_lines, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       aliasCount: p("UPDATE meta SET value = value + ? WHERE key = 'aliases'"),
       stats: p(`INSERT INTO service_stats (service, logs, error_logs, spans, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (service) DO UPDATE SET logs = logs + excluded.logs, error_logs = error_logs + excluded.error_logs,
@@ -118,6 +121,7 @@ export class Writer {
     }
     if (batch.spans.length > 0) this.spans.store(batch.spans, { add: (service, time) => void count(service, time).spans++ }, undo);
     if (batch.aliases.length > 0) this.storeAliases(batch.aliases);
+    for (const rollup of batch.rollups) this.addRollup(rollup);
     for (const [service, c] of counts) this.s.stats.run(service, c.logs, c.errors, c.spans, c.first, c.last);
     return { duplicate: false, logs: batch.logs, spans: batch.spans.length };
   }
@@ -125,12 +129,23 @@ export class Writer {
   private storeAliases(flat: readonly string[]): void {
     this.linkClock = Math.max(nowMicros(), this.linkClock + 1);
     let added = 0;
-    for (let i = 0; i < flat.length; i += 2) {
+    for (let i = 0; i < flat.length; i += 3) {
       const trace = Buffer.from(flat[i + 1]!, 'hex');
-      if (this.s.aliasAdd.run(flat[i]!, trace, this.linkClock).changes === 1) added++;
-      else this.s.aliasTouch.run(this.linkClock, flat[i]!, trace);
+      const joinedBy = flat[i + 2] === '' ? null : flat[i + 2]!;
+      if (this.s.aliasAdd.run(flat[i]!, trace, this.linkClock, joinedBy).changes === 1) added++;
+      else this.s.aliasTouch.run(this.linkClock, joinedBy, flat[i]!, trace);
     }
     if (added > 0) this.s.aliasCount.run(added);
+  }
+
+  /** Adds a batch's figures for one service and minute to what is stored (a few rows per batch). */
+  private addRollup(r: MinuteRollup): void {
+    const service = this.nameId(NAME_SERVICE, r.service === '' ? undefined : r.service);
+    const row = this.s.rollupGet.get(r.minute, service) as { requests: number; errors: number; lines: number; error_lines: number; traced_lines: number; latency: string } | undefined;
+    const sum: MinuteRollup = row === undefined
+      ? { ...r, latency: { ...r.latency } }
+      : addRollup({ service: r.service, minute: r.minute, requests: row.requests, errors: row.errors, lines: row.lines, errorLines: row.error_lines, tracedLines: row.traced_lines, latency: JSON.parse(row.latency) as LatencyHistogram }, r);
+    this.s.rollupPut.run(r.minute, service, sum.requests, sum.errors, sum.lines, sum.errorLines, sum.tracedLines, JSON.stringify(sum.latency));
   }
 
   nameId(kind: number, name: string | undefined): number {
