@@ -2,11 +2,17 @@
 // rates and latency percentiles stay exact (and fast) whatever is sampled or retained later.
 
 /**
- * A latency histogram as counts per bucket index (sparse). Bucket boundaries are the correlation
- * engine's business; stores only add counts of equal indexes, so histograms merge across minutes,
- * batches and shards without knowing them.
+ * A latency histogram: counts per bucket index, plus the exact count, sum, min and max (µs). Bucket
+ * boundaries are the correlation engine's business; stores only add counts of equal indexes, so
+ * histograms merge across minutes, batches and shards without knowing them.
  */
-export type LatencyHistogram = Record<string, number>;
+export interface LatencyHistogram {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  buckets: Record<string, number>;
+}
 
 export interface MinuteRollup {
   service: string;
@@ -28,9 +34,14 @@ export interface MinuteRollup {
 
 export const MINUTE_US = 60_000_000;
 
-/** Adds b's counts into a (in place) and returns a. */
+/** Adds b into a (in place) and returns a. */
 export function addHistogram(a: LatencyHistogram, b: LatencyHistogram): LatencyHistogram {
-  for (const [bucket, count] of Object.entries(b)) a[bucket] = (a[bucket] ?? 0) + count;
+  if (b.count === 0) return a;
+  for (const key in b.buckets) a.buckets[key] = (a.buckets[key] ?? 0) + b.buckets[key]!;
+  if (a.count === 0 || b.min < a.min) a.min = b.min;
+  if (a.count === 0 || b.max > a.max) a.max = b.max;
+  a.count += b.count;
+  a.sum += b.sum;
   return a;
 }
 

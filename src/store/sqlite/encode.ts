@@ -372,8 +372,9 @@ function checkRollups(rollups: MinuteRollup[]): MinuteRollup[] {
     for (const key of ['requests', 'errors', 'lines', 'errorLines', 'tracedLines'] as const) {
       if (!isCount(r[key])) throw invalid(`rollups[${i}].${key}`, 'must be a whole number ≥ 0');
     }
-    if (typeof r.latency !== 'object' || r.latency === null || !Object.values(r.latency).every(isCount)) {
-      throw invalid(`rollups[${i}].latency`, 'must map bucket indexes to whole numbers ≥ 0');
+    const h = r.latency;
+    if (typeof h !== 'object' || h === null || !isCount(h.count) || ![h.sum, h.min, h.max].every(Number.isFinite) || typeof h.buckets !== 'object' || h.buckets === null || !Object.values(h.buckets).every(isCount)) {
+      throw invalid(`rollups[${i}].latency`, 'must be a histogram: {count, sum, min, max, buckets: {index: count}}');
     }
   });
   return rollups;

@@ -143,7 +143,7 @@ export class Writer {
     const service = this.nameId(NAME_SERVICE, r.service === '' ? undefined : r.service);
     const row = this.s.rollupGet.get(r.minute, service) as { requests: number; errors: number; lines: number; error_lines: number; traced_lines: number; latency: string } | undefined;
     const sum: MinuteRollup = row === undefined
-      ? { ...r, latency: { ...r.latency } }
+      ? { ...r, latency: { ...r.latency, buckets: { ...r.latency.buckets } } }
       : addRollup({ service: r.service, minute: r.minute, requests: row.requests, errors: row.errors, lines: row.lines, errorLines: row.error_lines, tracedLines: row.traced_lines, latency: JSON.parse(row.latency) as LatencyHistogram }, r);
     this.s.rollupPut.run(r.minute, service, sum.requests, sum.errors, sum.lines, sum.errorLines, sum.tracedLines, JSON.stringify(sum.latency));
   }

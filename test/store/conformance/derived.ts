@@ -1,15 +1,22 @@
 // Conformance: what the correlation engine reads back — alias links (with the line that made them),
 // aliases naming several traces, spans by time, and per-minute metric rollups.
 import { describe, expect, it } from 'vitest';
-import type { MinuteRollup } from '../../../src/model/metrics.js';
+import type { LatencyHistogram, MinuteRollup } from '../../../src/model/metrics.js';
 import { batch, log, span, T0, traceId } from '../fixtures.js';
 import type { Suite } from './suite.js';
 
 const MINUTE = 60_000_000;
 const M0 = Math.floor(T0 / MINUTE) * MINUTE;
 
+/** A histogram of values, each counted in the bucket named by the value itself (enough for a store, which only adds). */
+function hist(values: Record<string, number>): LatencyHistogram {
+  const keys = Object.keys(values).map(Number);
+  const count = Object.values(values).reduce((a, b) => a + b, 0);
+  return { count, sum: keys.reduce((a, k) => a + k * values[k]!, 0), min: Math.min(...keys), max: Math.max(...keys), buckets: values };
+}
+
 function rollup(overrides: Partial<MinuteRollup> = {}): MinuteRollup {
-  return { service: 'checkout', minute: M0, requests: 10, errors: 1, lines: 40, errorLines: 2, tracedLines: 30, latency: { '10': 6, '20': 4 }, ...overrides };
+  return { service: 'checkout', minute: M0, requests: 10, errors: 1, lines: 40, errorLines: 2, tracedLines: 30, latency: hist({ '10': 6, '20': 4 }), ...overrides };
 }
 
 export function derivedTests(s: Suite): void {
@@ -58,13 +65,13 @@ export function derivedTests(s: Suite): void {
 
   describe('metric rollups', () => {
     it('adds up the rollups of many batches per service and minute, histograms bucket by bucket', async () => {
-      await s.store.append(batch({ rollups: [rollup(), rollup({ service: 'inventory', requests: 3, errors: 0, latency: { '5': 3 } })] }));
-      await s.store.append(batch({ rollups: [rollup({ requests: 5, errors: 4, lines: 1, errorLines: 1, tracedLines: 0, latency: { '20': 1, '30': 4 } }), rollup({ minute: M0 + MINUTE, requests: 1, errors: 0, latency: { '1': 1 } })] }));
+      await s.store.append(batch({ rollups: [rollup(), rollup({ service: 'inventory', requests: 3, errors: 0, latency: hist({ '5': 3 }) })] }));
+      await s.store.append(batch({ rollups: [rollup({ requests: 5, errors: 4, lines: 1, errorLines: 1, tracedLines: 0, latency: hist({ '20': 1, '30': 4 }) }), rollup({ minute: M0 + MINUTE, requests: 1, errors: 0, latency: hist({ '1': 1 }) })] }));
       const all = await s.store.rollups({ from: M0, to: M0 + 2 * MINUTE });
       expect(all).toEqual([
-        { service: 'checkout', minute: M0, requests: 15, errors: 5, lines: 41, errorLines: 3, tracedLines: 30, latency: { '10': 6, '20': 5, '30': 4 } },
-        { service: 'inventory', minute: M0, requests: 3, errors: 0, lines: 40, errorLines: 2, tracedLines: 30, latency: { '5': 3 } },
-        rollup({ minute: M0 + MINUTE, requests: 1, errors: 0, latency: { '1': 1 } }),
+        { service: 'checkout', minute: M0, requests: 15, errors: 5, lines: 41, errorLines: 3, tracedLines: 30, latency: { count: 15, sum: 6 * 10 + 5 * 20 + 4 * 30, min: 10, max: 30, buckets: { '10': 6, '20': 5, '30': 4 } } },
+        { service: 'inventory', minute: M0, requests: 3, errors: 0, lines: 40, errorLines: 2, tracedLines: 30, latency: hist({ '5': 3 }) },
+        rollup({ minute: M0 + MINUTE, requests: 1, errors: 0, latency: hist({ '1': 1 }) }),
       ]);
       expect((await s.store.rollups({ from: M0 + MINUTE, to: M0 + 2 * MINUTE })).map((r) => r.minute)).toEqual([M0 + MINUTE]);
       expect((await s.store.rollups({ from: M0, to: M0 + 2 * MINUTE, services: ['inventory'] })).map((r) => r.service)).toEqual(['inventory']);
