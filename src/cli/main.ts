@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The logstitch command: parses the command line and hands each command its work.
 import { readFile } from 'node:fs/promises';
-import { demo } from './demo.js';
-import { serve } from './serve.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `Usage: logstitch <command> [options]
 
 Commands:
   serve       Run the indexer: receive logs and spans, store them, answer the query API
+  search      Print the log lines that match a query, newest first
+  trace       Print one trace: where the time went, its waterfall, its logs
+  errors      Print requests, errors, error rate and latency per service
   demo        Run the sample service chain and print every stamped log line it writes
 
 Options:
@@ -19,7 +20,16 @@ Environment:
   NO_COLOR       Print without colours.
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { serve, demo };
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: `search` need not load the indexer, nor `serve` the sample services.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.js')).serve,
+  search: async () => (await import('./search.js')).search,
+  trace: async () => (await import('./trace.js')).trace,
+  errors: async () => (await import('./errors.js')).errors,
+  demo: async () => (await import('./demo.js')).demo,
+};
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,9 +50,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await version()}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) throw new UsageError(`unknown command '${command}'`);
-  return run(rest);
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load === undefined) throw new UsageError(`unknown command '${command}'`);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(
