@@ -25,7 +25,7 @@ export interface TraceViewReply {
     rawStart?: number;
     depth?: number;
   }>;
-  logs: Array<StoredLog & { rawTime?: number }>;
+  logs: Array<StoredLog & { rawTime?: number; attachedSpanId?: string }>;
   criticalPath?: Array<{ spanId: string; start: number; end: number }>;
   gaps?: Array<{ from: string; to: string; start: number; end: number; duration: number; kind: string; description: string }>;
   skew?: Array<{ service: string; offsetUs: number; samples: number; source: string }>;
@@ -96,7 +96,8 @@ function logLines(view: TraceViewReply, timeOf: (l: TraceViewReply['logs'][numbe
   const loose: TraceViewReply['logs'] = [];
   const spanIds = new Set(view.spans.map((s) => s.spanId));
   for (const log of view.logs) {
-    if (log.spanId !== undefined && spanIds.has(log.spanId)) bySpan.set(log.spanId, [...(bySpan.get(log.spanId) ?? []), log]);
+    const under = log.attachedSpanId ?? log.spanId;
+    if (under !== undefined && spanIds.has(under)) bySpan.set(under, [...(bySpan.get(under) ?? []), log]);
     else loose.push(log);
   }
   const line = (log: TraceViewReply['logs'][number], indent: string) =>

@@ -10,7 +10,9 @@ import { bearerCheck } from './auth.js';
 import type { IndexerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { sendError, sendJson } from './respond.js';
+import { Correlator } from './correlation.js';
 import { Intake } from './intake.js';
+import { coverage, errorMetrics, prometheusMetrics } from './routes/metrics.js';
 import { ingestNative, ingestOtlp, ingestZipkin, type IngestContext } from './routes/ingest.js';
 import { getTrace, search, services } from './routes/query.js';
 
@@ -43,13 +45,19 @@ export interface IndexerOptions {
   logger?: Logger;
 }
 
+/** How often clock offsets are learned from the spans stored since the last time. */
+const LEARN_EVERY_MS = 30_000;
+
 /** Builds the indexer around an opened store; nothing listens until listen(). */
 export function createIndexer(options: IndexerOptions): Indexer {
   const { config, store } = options;
   const log = options.logger ?? pino({ ...pinoOptions({ service: 'logstitch-indexer' }), level: config.logLevel });
   const ingestAuth = bearerCheck(config.ingestToken, 'ingest');
   const queryAuth = bearerCheck(config.queryToken, 'query');
-  const intake = new Intake({ store, redact: config.redact, redactEmails: config.redactEmails });
+  const correlator = new Correlator({ store });
+  const intake = new Intake({ store, redact: config.redact, redactEmails: config.redactEmails, rollups: (logs, spans) => correlator.rollups(logs, spans) });
+  let learning: NodeJS.Timeout | undefined;
+  const learn = () => void correlator.learn().catch((error: unknown) => log.warn({ err: error }, 'learning clock offsets failed'));
   const ingest: IngestContext = { intake, limits: { maxBodyBytes: config.maxBodyBytes, maxDecompressedBytes: config.maxDecompressedBytes } };
   const inFlight = new Set<Promise<void>>();
   let closing = false;
@@ -78,9 +86,15 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     if (method === 'GET' && path.startsWith('/api/')) {
       queryAuth(req);
-      if (path.startsWith('/api/traces/')) return getTrace(res, store, path.slice('/api/traces/'.length));
+      if (path.startsWith('/api/traces/')) return getTrace(res, correlator, path.slice('/api/traces/'.length));
       if (path === '/api/search') return search(res, store, url.searchParams);
       if (path === '/api/services') return services(res, store);
+      if (path === '/api/metrics/errors') return errorMetrics(res, store, url.searchParams, Date.now() * 1000);
+      if (path === '/api/coverage') return coverage(res, store, url.searchParams, Date.now() * 1000);
+    }
+    if (method === 'GET' && path === '/metrics') {
+      queryAuth(req);
+      return prometheusMetrics(res, store);
     }
     throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}; see the README's API section`);
   }
@@ -118,6 +132,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
           const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
           url = `http://${host}:${address.port}`;
           log.info({ url, data: config.dataDir, ingestAuth: config.ingestToken !== undefined, queryAuth: config.queryToken !== undefined }, 'indexer listening');
+          learn();
+          learning = setInterval(learn, LEARN_EVERY_MS).unref();
           resolve();
         });
       });
@@ -125,6 +141,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     async close() {
       if (closing) return;
       closing = true;
+      clearInterval(learning);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([...inFlight]);

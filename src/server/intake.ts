@@ -1,6 +1,7 @@
 // What happens to decoded records between a receiver and the store: redaction of what no adapter of
 // ours has seen, then one append per request.
 import type { Decoded } from '../ingest/decoded.js';
+import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
 import { createRedactor, type Redactor } from '../model/redact.js';
 import type { AppendResult, Store } from '../store/types.js';
@@ -18,6 +19,8 @@ export type IntakeSource = 'native' | 'otlp' | 'zipkin';
 
 export interface IntakeOptions {
   store: Store;
+  /** Derives each batch's metrics (before anything could be sampled away); none when absent. */
+  rollups?: (logs: readonly LogRecord[], spans: readonly Span[]) => MinuteRollup[];
   redact: RedactMode;
   /** Also redact e-mail addresses (off by default, as in the adapters). */
   redactEmails?: boolean;
@@ -37,7 +40,14 @@ export class Intake {
       for (const log of decoded.logs) redactLog(redactor, log);
       for (const span of decoded.spans) redactSpan(redactor, span);
     }
-    return this.options.store.append({ ...(batchId !== undefined ? { batchId } : {}), logs: decoded.logs, spans: decoded.spans, aliases: decoded.aliases });
+    const rollups = this.options.rollups?.(decoded.logs, decoded.spans);
+    return this.options.store.append({
+      ...(batchId !== undefined ? { batchId } : {}),
+      logs: decoded.logs,
+      spans: decoded.spans,
+      aliases: decoded.aliases,
+      ...(rollups !== undefined && rollups.length > 0 ? { rollups } : {}),
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { LogstitchError } from '../../model/errors.js';
 import { planQuery } from '../../query/index.js';
 import type { Store } from '../../store/types.js';
+import type { Correlator } from '../correlation.js';
 import { HttpError } from '../errors.js';
 import { intParam, timeParam } from '../params.js';
 import { sendJson } from '../respond.js';
@@ -13,12 +14,17 @@ function serverTiming(res: ServerResponse, name: string, started: number): void 
   res.setHeader('server-timing', `${name};dur=${(performance.now() - started).toFixed(3)}`);
 }
 
-export async function getTrace(res: ServerResponse, store: Store, id: string): Promise<void> {
-  const key = decodeURIComponent(id).trim();
+export async function getTrace(res: ServerResponse, correlator: Correlator, id: string): Promise<void> {
+  let key: string;
+  try {
+    key = decodeURIComponent(id).trim();
+  } catch {
+    throw new HttpError(400, 'BAD_TRACE_ID', 'the trace ID in the path is not valid percent-encoding');
+  }
   if (key.length === 0 || key.length > 256) throw new HttpError(400, 'BAD_TRACE_ID', 'a trace ID or alias of 1–256 characters is needed: GET /api/traces/<id>');
   const started = performance.now();
-  const trace = await store.trace(key);
-  serverTiming(res, 'store', started);
+  const trace = await correlator.traceView(key);
+  serverTiming(res, 'view', started);
   if (trace === undefined) throw new HttpError(404, 'TRACE_NOT_FOUND', `no trace has the ID or alias ${JSON.stringify(key)}`);
   sendJson(res, 200, trace);
 }

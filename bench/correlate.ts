@@ -1,0 +1,219 @@
+// bench/correlate: the trace view of a 2,000-span, 20,000-line trace (p50, target ≤ 50 ms) against the same
+// view with O(n·m) log attachment; and metrics from rollups: ingest rate, and 24 h of 1-minute error
+// rates for 10 services from rollup rows (target ≤ 50 ms) against computing them from raw lines.
+import { createHash } from 'node:crypto';
+import {
+  analyzePath,
+  buildSpanTree,
+  buildTraceView,
+  criticalPath,
+  deriveTrace,
+  MetricsRollup,
+  mergeRollups,
+  MINUTE_US,
+  minuteOf,
+  rollupSeries,
+  summarize,
+  traceClockOffsets,
+  type TraceInput,
+} from '../src/correlate/index.js';
+import type { LogRecord, Span } from '../src/model/records.js';
+import { Severity } from '../src/model/severity.js';
+
+const BASE = 1_700_000_000_000_000;
+const hex = (seed: string, n: number): string => createHash('sha1').update(seed).digest('hex').slice(0, n);
+
+function prng(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+/**
+ * A trace of `spanCount` spans (server spans calling other services through client spans, 20 services,
+ * one of them 1.5 s ahead) and `lineCount` lines: most name their span, a third name only their service,
+ * some are access-log lines, and one service appears in lines only.
+ */
+export function bigTrace(spanCount = 2000, lineCount = 20_000): TraceInput<LogRecord & { id: string }> {
+  const rand = prng(42);
+  const traceId = hex('big', 32);
+  const spans: Span[] = [];
+  const servers: Span[] = [];
+  const root: Span = { traceId, spanId: hex('s0', 16), name: 'GET /', kind: 'server', start: BASE, duration: 10_000_000, status: 'unset', service: 'svc-0', origin: 'otlp' };
+  spans.push(root);
+  servers.push(root);
+  while (spans.length < spanCount) {
+    const parent = servers[Math.floor(rand() * servers.length)]!;
+    const service = `svc-${1 + Math.floor(rand() * 19)}`;
+    const skew = service === 'svc-7' ? 1_500_000 : 0;
+    const start = parent.start + Math.floor(rand() * parent.duration * 0.8);
+    const duration = Math.max(2, Math.floor((parent.start + parent.duration - start) * rand()));
+    const client: Span = { traceId, spanId: hex(`c${spans.length}`, 16), parentSpanId: parent.spanId, name: `GET ${service}/x`, kind: 'client', start, duration, status: 'unset', service: parent.service!, origin: 'span-end-line' };
+    const net = Math.floor(duration * 0.05);
+    const server: Span = { traceId, spanId: hex(`s${spans.length}`, 16), parentSpanId: client.spanId, name: 'GET /x', kind: 'server', start: start + net + skew, duration: Math.max(1, duration - 2 * net), status: rand() < 0.01 ? 'error' : 'unset', service, origin: 'span-end-line' };
+    spans.push(client, server);
+    servers.push(server);
+  }
+  const logs: (LogRecord & { id: string })[] = [];
+  for (let i = 0; i < lineCount; i++) {
+    const id = String(i + 1);
+    if (i % 100 === 0) {
+      logs.push({ id, time: BASE + 5_000_000 + i, severityNumber: Severity.INFO, body: 'legacy worker line', traceId, service: 'legacy' });
+      continue;
+    }
+    const s = servers[Math.floor(rand() * servers.length)]!;
+    const time = s.start + Math.floor(rand() * s.duration);
+    const log: LogRecord & { id: string } = { id, time, severityNumber: rand() < 0.02 ? Severity.ERROR : Severity.INFO, body: `work step ${i}`, traceId, service: s.service! };
+    if (i % 3 !== 0) log.spanId = s.spanId;
+    if (i % 500 === 1) log.attributes = { duration_us: 1000, 'http.method': 'GET', 'http.target': '/proxy', 'http.status_code': 200 };
+    logs.push(log);
+  }
+  logs.sort((a, b) => a.time - b.time);
+  spans.sort((a, b) => a.start - b.start);
+  return { traceId, aliases: [], logs, spans };
+}
+
+/** The same view, attaching each line by scanning every span: the reference for the figure above. */
+function naiveTraceView(trace: TraceInput<LogRecord & { id: string }>): unknown {
+  const derivation = deriveTrace(trace);
+  const all = [...trace.spans, ...derivation.spans];
+  const tree = buildSpanTree(all);
+  const offsets = traceClockOffsets(tree);
+  const byId = new Map(all.map((s) => [s.spanId, s]));
+  const logs = trace.logs.map((l) => {
+    let attached = l.spanId !== undefined && byId.has(l.spanId) ? l.spanId : undefined;
+    if (attached === undefined) {
+      let best: Span | undefined;
+      for (const s of all) {
+        if (s.service !== l.service || s.start > l.time || s.start + s.duration < l.time) continue;
+        if (best === undefined || s.start > best.start) best = s;
+      }
+      attached = best?.spanId ?? tree.root?.spanId;
+    }
+    const skew = offsets.get(l.service ?? 'unknown')?.us ?? 0;
+    return { ...l, time: l.time + skew, rawTime: l.time, attachedSpanId: attached };
+  });
+  const spans = all.map((s) => ({ ...s, start: s.start + (offsets.get(s.service ?? 'unknown')?.us ?? 0), rawStart: s.start }));
+  const path = criticalPath(spans);
+  const analysis = analyzePath(path, spans);
+  return { logs, spans, path, summary: summarize(analysis) };
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+function timeMs(fn: () => unknown): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** CPU time (user + system) of one call: less disturbed than wall time when other processes share the cores. */
+function cpuMs(fn: () => unknown): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+/** Alternating rounds of the two, so whatever slows the machine slows both. */
+function alternate(a: () => unknown, b: () => unknown, rounds: number): { a: number[]; b: number[] } {
+  for (let i = 0; i < 3; i++) {
+    a();
+    b();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ta.push(timeMs(a));
+    tb.push(timeMs(b));
+  }
+  return { a: ta.sort((x, y) => x - y), b: tb.sort((x, y) => x - y) };
+}
+
+/** `count` access-log-style lines over 24 h for 10 services, 2% errors. */
+function rawLines(count: number): LogRecord[] {
+  const rand = prng(7);
+  const lines: LogRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const status = rand() < 0.02 ? 503 : 200;
+    lines.push({
+      time: BASE + Math.floor((i / count) * 1440 * MINUTE_US),
+      severityNumber: status === 503 ? Severity.ERROR : Severity.INFO,
+      body: 'GET /x',
+      service: `svc-${i % 10}`,
+      attributes: { duration_us: 1000 + Math.floor(rand() * 100_000), 'http.method': 'GET', 'http.target': '/x', 'http.status_code': status },
+    });
+  }
+  return lines;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const rounds = Number(args[0] ?? 21);
+  const trace = bigTrace();
+  const view = buildTraceView(trace);
+  process.stdout.write(`trace: ${trace.spans.length} spans (+${view.spans.length - trace.spans.length} derived), ${trace.logs.length} lines; summary: ${view.summary}\n`);
+  const { a: fast, b: naive } = alternate(() => buildTraceView(trace), () => naiveTraceView(trace), rounds);
+  const viewP50 = percentile(fast, 50);
+  const naiveP50 = percentile(naive, 50);
+  process.stdout.write(`buildTraceView: p50 ${viewP50.toFixed(1)} ms, p90 ${percentile(fast, 90).toFixed(1)} ms (target ≤ 50 ms at p50)\n`);
+  const cpu = Array.from({ length: rounds }, () => cpuMs(() => buildTraceView(trace))).sort((x, y) => x - y);
+  const cpuP50 = percentile(cpu, 50);
+  process.stdout.write(`buildTraceView CPU time: p50 ${cpuP50.toFixed(1)} ms, min ${cpu[0]!.toFixed(1)} ms\n`);
+  process.stdout.write(`same view with O(n·m) log attachment: p50 ${naiveP50.toFixed(1)} ms (${(naiveP50 / viewP50).toFixed(1)}× slower)\n`);
+
+  // Metrics: rolling up 1M lines, then a day of 1-minute error rates for each of 10 services.
+  const lineCount = Number(process.env.BENCH_ROLLUP_LINES ?? 1_000_000);
+  const lines = rawLines(lineCount);
+  const rollup = new MetricsRollup();
+  const rows: ReturnType<MetricsRollup['rollupBatch']> = [];
+  const ingestMs = timeMs(() => {
+    for (let i = 0; i < lines.length; i += 1000) rows.push(...rollup.rollupBatch({ logs: lines.slice(i, i + 1000), spans: [] }));
+  });
+  const merged = mergeRollups(rows);
+  const from = minuteOf(BASE);
+  const to = from + 1440 * MINUTE_US;
+  const series = (): void => {
+    for (let s = 0; s < 10; s++) rollupSeries(merged, { from, to, step: MINUTE_US, service: `svc-${s}` });
+  };
+  const scan = (): void => {
+    // The reference: the same figures from the raw lines, as a store without rollups would compute them.
+    for (let s = 0; s < 10; s++) {
+      const requests = new Float64Array(1440);
+      const errors = new Float64Array(1440);
+      const name = `svc-${s}`;
+      for (const l of lines) {
+        if (l.service !== name) continue;
+        const m = Math.floor((l.time - from) / MINUTE_US);
+        requests[m]!++;
+        if ((l.attributes?.['http.status_code'] as number) >= 500) errors[m]!++;
+      }
+    }
+  };
+  const one = (): void => void rollupSeries(merged, { from, to, step: MINUTE_US, service: 'svc-3' });
+  const { a: seriesTimes, b: scanTimes } = alternate(series, scan, 7);
+  const { a: oneTimes } = alternate(one, () => undefined, 21);
+  const seriesP50 = percentile(seriesTimes, 50);
+  const oneP50 = percentile(oneTimes, 50);
+  const scanP50 = percentile(scanTimes, 50);
+  process.stdout.write(`rollup at ingest: ${Math.round(lineCount / (ingestMs / 1000)).toLocaleString()} lines/s into ${merged.length.toLocaleString()} minute rows\n`);
+  process.stdout.write(`24 h × 1-minute error rates and p50/p95/p99 for one service from rollups: p50 ${oneP50.toFixed(1)} ms (target ≤ 50 ms)\n`);
+  process.stdout.write(`the same for all 10 services: p50 ${seriesP50.toFixed(1)} ms; from ${lineCount.toLocaleString()} raw lines: ${scanP50.toFixed(0)} ms (×${10_000_000 / lineCount} for 10M ≈ ${((scanP50 * 10_000_000) / lineCount).toFixed(0)} ms)\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'correlate',
+      spans: trace.spans.length,
+      lines: trace.logs.length,
+      view_p50_ms: Math.round(viewP50 * 10) / 10,
+      view_p90_ms: Math.round(percentile(fast, 90) * 10) / 10,
+      view_cpu_p50_ms: Math.round(cpuP50 * 10) / 10,
+      naive_view_p50_ms: Math.round(naiveP50 * 10) / 10,
+      speedup_vs_naive: Math.round((naiveP50 / viewP50) * 10) / 10,
+      rollup_lines_per_s: Math.round(lineCount / (ingestMs / 1000)),
+      rollup_rows: merged.length,
+      series_24h_one_service_p50_ms: Math.round(oneP50 * 10) / 10,
+      series_24h_10_services_p50_ms: Math.round(seriesP50 * 10) / 10,
+      raw_scan_ms: Math.round(scanP50),
+      raw_scan_lines: lineCount,
+      targets: { view_p50_ms: 50, series_p50_ms: 50 },
+    })}\n`,
+  );
+}

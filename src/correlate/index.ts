@@ -1,0 +1,21 @@
+// The correlation engine: derived spans, clock skew, critical path and gaps, trace view, metrics, tail sampling.
+export * from './types.js';
+export * from './errors.js';
+export * from './access-log.js';
+export { deriveSpans, deriveTrace, type DeriveOptions, type Derivation } from './derive.js';
+export { assignParents, findRoot, type ParentOptions } from './derive-parents.js';
+export * from './tree.js';
+export * from './critical-path.js';
+export * from './gaps.js';
+export * from './summary.js';
+export * from './skew-robust.js';
+export * from './skew-learner.js';
+export * from './skew-apply.js';
+export * from './attach.js';
+export * from './view.js';
+export * from './histogram.js';
+export * from './rollup.js';
+export * from './series.js';
+export * from './prometheus.js';
+export * from './tail-policies.js';
+export * from './tail-sampler.js';

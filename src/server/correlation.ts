@@ -1,0 +1,132 @@
+// The correlation engine wired to a store: metrics derived at ingest, clock offsets learned from the
+// spans stored, and the stitched trace view the API answers with.
+import { buildTraceView, MetricsRollup, SkewLearner, windowFigures, type TraceView } from '../correlate/index.js';
+import { traceIdFromLegacy } from '../model/ids.js';
+import type { MinuteRollup } from '../model/metrics.js';
+import type { LogRecord, Span } from '../model/records.js';
+import type { Store, StoredAliasLink, StoredLog, TraceResult } from '../store/types.js';
+import { apiTraceView, type ApiTraceView } from './trace-view.js';
+
+/** How many trace IDs one view may stitch together through aliases: a guard against IDs reused everywhere. */
+export const MAX_STITCHED_TRACES = 32;
+/** How far around a trace the services' error rates and p95 reach. */
+const STATS_WINDOW_US = 15 * 60 * 1_000_000;
+/** How far back the skew learner reads spans when the indexer starts. */
+const LEARN_BACKLOG_US = 60 * 60 * 1_000_000;
+/** Spans arriving later than this after they started are not learned from by the background pass. */
+const LEARN_LAG_US = 30 * 1_000_000;
+const MAX_LEARN_SPANS = 200_000;
+
+export interface CorrelatorOptions {
+  store: Store;
+  /** µs since the epoch; tests pass their own clock. */
+  now?: () => number;
+}
+
+export class Correlator {
+  readonly skew = new SkewLearner();
+  private readonly rollup = new MetricsRollup();
+  private readonly store: Store;
+  private readonly now: () => number;
+  private learnedUpTo: number | undefined;
+
+  constructor(options: CorrelatorOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => Date.now() * 1000);
+  }
+
+  /** A batch's metrics, before anything is sampled away: per service and minute. */
+  rollups(logs: readonly LogRecord[], spans: readonly Span[]): MinuteRollup[] {
+    return this.rollup.rollupBatch({ logs, spans });
+  }
+
+  /**
+   * Reads the spans stored since the last pass (the last hour on the first) and learns clock offsets from
+   * their parent/child pairs. Returns how many observations it added.
+   */
+  async learn(): Promise<number> {
+    const to = this.now() - LEARN_LAG_US;
+    const from = this.learnedUpTo ?? to - LEARN_BACKLOG_US;
+    if (to <= from) return 0;
+    const spans = await this.store.spans({ from, to, limit: MAX_LEARN_SPANS });
+    this.learnedUpTo = spans.length === MAX_LEARN_SPANS ? spans[spans.length - 1]!.start : to;
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    let added = 0;
+    for (const group of byTrace.values()) added += this.skew.observe(group);
+    return added;
+  }
+
+  /** The trace that an ID or alias names, stitched with every trace its aliases join, as the API shows it. */
+  async traceView(idOrAlias: string): Promise<ApiTraceView | undefined> {
+    const stitched = await stitch(this.store, idOrAlias);
+    if (stitched === undefined) return undefined;
+    const { input, links, traceIds } = stitched;
+    const window = traceWindow(input);
+    const rows = window === undefined ? [] : await this.store.rollups({ from: window.from - STATS_WINDOW_US, to: window.to + STATS_WINDOW_US });
+    const view: TraceView<StoredLog> = buildTraceView(input, {
+      learner: this.skew,
+      statsWindowUs: STATS_WINDOW_US,
+      serviceStats: (service, from, to) => {
+        const f = windowFigures(rows, service, from, to);
+        return { requests: f.requests, errors: f.errors, errorRate: f.errorRate, p95: f.p95 };
+      },
+    });
+    // Learn from this trace's pairs, derived spans included (observe reads their raw, unadjusted times).
+    this.skew.observe(view.spans);
+    return apiTraceView(view, { traceIds, links });
+  }
+}
+
+interface Stitched {
+  input: { traceId: string; aliases: string[]; logs: StoredLog[]; spans: Span[] };
+  traceIds: string[];
+  links: StoredAliasLink[];
+}
+
+/**
+ * Follows the alias graph from one trace: an alias joins every trace linked to it and the trace its
+ * legacy value maps to (the lines of a service that logged only that value). Bounded by MAX_STITCHED_TRACES.
+ */
+export async function stitch(store: Store, idOrAlias: string): Promise<Stitched | undefined> {
+  const first = await store.trace(idOrAlias);
+  if (first === undefined) return undefined;
+  const found = new Map<string, TraceResult>([[first.traceId, first]]);
+  const links = new Map<string, StoredAliasLink>();
+  const aliasesSeen = new Set<string>();
+  let frontier = [first.traceId];
+  while (frontier.length > 0 && found.size < MAX_STITCHED_TRACES) {
+    const fromTraces = await store.aliasLinks({ traceIds: frontier }, 1000);
+    const aliases = [...new Set(fromTraces.map((l) => l.alias))].filter((a) => !aliasesSeen.has(a));
+    aliases.forEach((a) => aliasesSeen.add(a));
+    const fromAliases = aliases.length === 0 ? [] : await store.aliasLinks({ aliases }, 1000);
+    for (const l of [...fromTraces, ...fromAliases]) links.set(`${l.alias}/${l.traceId}`, l);
+    const candidates = new Set([...fromAliases.map((l) => l.traceId), ...aliases.flatMap((a) => traceIdFromLegacy(a)?.traceId ?? [])]);
+    frontier = [];
+    for (const id of candidates) {
+      if (found.has(id) || found.size >= MAX_STITCHED_TRACES) continue;
+      const trace = await store.trace(id);
+      if (trace === undefined) continue;
+      found.set(trace.traceId, trace);
+      frontier.push(trace.traceId);
+    }
+  }
+  const traces = [...found.values()];
+  const spans = new Map<string, Span>();
+  for (const t of traces) for (const s of t.spans) if (!spans.has(s.spanId)) spans.set(s.spanId, s);
+  const logs = traces.flatMap((t) => t.logs).sort((a, b) => a.time - b.time);
+  const aliases = [...new Set(traces.flatMap((t) => t.aliases))].sort();
+  return {
+    input: { traceId: first.traceId, aliases, logs, spans: [...spans.values()].sort((a, b) => a.start - b.start) },
+    traceIds: traces.map((t) => t.traceId),
+    links: [...links.values()],
+  };
+}
+
+function traceWindow(input: Stitched['input']): { from: number; to: number } | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const s of input.spans) (from = Math.min(from, s.start)), (to = Math.max(to, s.start + s.duration));
+  for (const l of input.logs) (from = Math.min(from, l.time)), (to = Math.max(to, l.time));
+  return Number.isFinite(from) ? { from, to } : undefined;
+}

@@ -1,0 +1,127 @@
+// Derived metrics over HTTP: error rate and latency per service (series and totals), Prometheus text,
+// and trace-ID coverage — which services stamp trace IDs, where propagation breaks, which aliases are reused.
+import type { ServerResponse } from 'node:http';
+import { renderPrometheus, rollupSeries, totalsByService } from '../../correlate/index.js';
+import type { Span } from '../../model/records.js';
+import type { Store } from '../../store/types.js';
+import { HttpError } from '../errors.js';
+import { timeParam } from '../params.js';
+import { sendJson } from '../respond.js';
+
+const MINUTE = 60_000_000;
+const HOUR = 60 * MINUTE;
+/** The series a chart draws: at most this many points unless a step is given. */
+const TARGET_POINTS = 120;
+const MAX_RANGE = 400 * 24 * HOUR;
+const floorMinute = (us: number) => Math.floor(us / MINUTE) * MINUTE;
+
+/** `30s`, `5m`, `1h`, `1d` or milliseconds → µs, rounded up to whole minutes (what rollups can answer). */
+export function stepParam(params: URLSearchParams): number | undefined {
+  const text = params.get('step');
+  if (text === null || text === '') return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (m === null) throw new HttpError(400, 'BAD_STEP', `step must be a duration such as 1m, 5m, 1h or milliseconds, not ${JSON.stringify(text)}`);
+  const unit = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86_400e6 }[m[2] ?? 'ms']!;
+  return Math.max(1, Math.ceil((Number(m[1]) * unit) / MINUTE)) * MINUTE;
+}
+
+function range(params: URLSearchParams, now: number, fallback: number): { from: number; to: number } {
+  const to = timeParam(params, 'to') ?? now;
+  const from = timeParam(params, 'from') ?? to - fallback;
+  if (from >= to) throw new HttpError(400, 'BAD_TIME', 'from must be before to');
+  if (to - from > MAX_RANGE) throw new HttpError(400, 'BAD_TIME', 'the range may span at most 400 days');
+  return { from, to };
+}
+
+/** GET /api/metrics/errors?service=&from=&to=&step= — see README "Metrics". */
+export async function errorMetrics(res: ServerResponse, store: Store, params: URLSearchParams, now: number): Promise<void> {
+  const { from: rawFrom, to } = range(params, now, HOUR);
+  const from = floorMinute(rawFrom);
+  const step = stepParam(params) ?? Math.max(1, Math.ceil((to - from) / TARGET_POINTS / MINUTE)) * MINUTE;
+  if ((to - from) / step > 10_000) throw new HttpError(400, 'BAD_STEP', `a step of ${step / MINUTE} min gives more than 10,000 points over this range: use a larger step`);
+  const services = params.getAll('service').filter((s) => s !== '');
+  const rows = await store.rollups({ from, to, ...(services.length > 0 ? { services } : {}) });
+  const totals = totalsByService(rows);
+  const names = services.length > 0 ? services : [...totals.keys()];
+  sendJson(res, 200, {
+    from,
+    to,
+    step,
+    series: names.map((service) => ({ service, points: rollupSeries(rows, { from, to, step, service }).map(({ time, requests, errors, errorRate, p50, p95, p99 }) => ({ time, requests, errors, errorRate, p50, p95, p99 })) })),
+    totals: names.map((service) => {
+      const t = totals.get(service);
+      return { service, requests: t?.requests ?? 0, errors: t?.errors ?? 0, lines: t?.lines ?? 0, errorLines: t?.errorLines ?? 0, errorRate: t?.errorRate ?? 0, p50: t?.p50 ?? null, p95: t?.p95 ?? null, p99: t?.p99 ?? null };
+    }),
+  });
+}
+
+/** GET /metrics — Prometheus text: counters per service over the rollups still retained. */
+export async function prometheusMetrics(res: ServerResponse, store: Store): Promise<void> {
+  const text = renderPrometheus(await store.rollups({ from: 0, to: Number.MAX_SAFE_INTEGER }));
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+}
+
+/** How close in time a server span must start after a client span to be taken for the call it made. */
+const HOP_SLACK_US = 2_000_000;
+const MAX_COVERAGE_SPANS = 200_000;
+
+/** GET /api/coverage?from=&to= — see README "Coverage". */
+export async function coverage(res: ServerResponse, store: Store, params: URLSearchParams, now: number): Promise<void> {
+  const { from, to } = range(params, now, 24 * HOUR);
+  const [rows, spans, ambiguousAliases] = await Promise.all([
+    store.rollups({ from: floorMinute(from), to }),
+    store.spans({ from, to, limit: MAX_COVERAGE_SPANS }),
+    store.ambiguousAliases(100),
+  ]);
+  const lines = new Map<string, { lines: number; linesWithTrace: number }>();
+  for (const r of rows) {
+    const c = lines.get(r.service) ?? { lines: 0, linesWithTrace: 0 };
+    c.lines += r.lines;
+    c.linesWithTrace += r.tracedLines;
+    lines.set(r.service, c);
+  }
+  sendJson(res, 200, {
+    from,
+    to,
+    services: [...lines].sort(([a], [b]) => a.localeCompare(b)).map(([service, c]) => ({ service, ...c, share: c.lines === 0 ? 0 : c.linesWithTrace / c.lines })),
+    brokenHops: brokenHops(spans),
+    ambiguousAliases,
+    truncated: spans.length === MAX_COVERAGE_SPANS,
+  });
+}
+
+/**
+ * Calls whose callee started a trace of its own: a client span with no server span under it in its
+ * trace, and a root server span of another service in another trace that began while the call was out.
+ * That is what a hop that drops (or rewrites) the trace header looks like.
+ */
+export function brokenHops(spans: readonly Span[]): Array<{ from: string; to: string; count: number; example: { clientTraceId: string; serverTraceId: string } }> {
+  const answered = new Set<string>();
+  for (const s of spans) if (s.kind === 'server' && s.parentSpanId !== undefined) answered.add(`${s.traceId}/${s.parentSpanId}`);
+  const roots = spans.filter((s) => s.kind === 'server' && s.parentSpanId === undefined).sort((a, b) => a.start - b.start);
+  const hops = new Map<string, { from: string; to: string; count: number; example: { clientTraceId: string; serverTraceId: string } }>();
+  const used = new Set<Span>();
+  for (const client of spans) {
+    if (client.kind !== 'client' || answered.has(`${client.traceId}/${client.spanId}`)) continue;
+    const end = client.start + client.duration;
+    // The first unclaimed root server span of another service and trace inside the call's time.
+    let lo = 0;
+    let hi = roots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (roots[mid]!.start < client.start - HOP_SLACK_US) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < roots.length && roots[i]!.start <= end + HOP_SLACK_US; i++) {
+      const server = roots[i]!;
+      if (used.has(server) || server.traceId === client.traceId || server.service === client.service || server.start + server.duration > end + HOP_SLACK_US) continue;
+      used.add(server);
+      const key = `${client.service ?? '?'}\u0000${server.service ?? '?'}`;
+      const hop = hops.get(key) ?? { from: client.service ?? 'unknown', to: server.service ?? 'unknown', count: 0, example: { clientTraceId: client.traceId, serverTraceId: server.traceId } };
+      hop.count++;
+      hops.set(key, hop);
+      break;
+    }
+  }
+  return [...hops.values()].sort((a, b) => b.count - a.count);
+}

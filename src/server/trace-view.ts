@@ -1,0 +1,117 @@
+// The correlation engine's trace view in the shape the API promises (README "The trace view"): spans in
+// waterfall order, logs under the span they are shown with, services and clock offsets as lists.
+import type { TraceView, ViewSpan } from '../correlate/index.js';
+import type { Attributes, Span } from '../model/records.js';
+import type { StoredAliasLink, StoredLog } from '../store/types.js';
+
+export interface ApiSpan {
+  spanId: string;
+  parentSpanId?: string;
+  traceId: string;
+  name: string;
+  kind: Span['kind'];
+  service?: string;
+  /** Adjusted for clock skew; rawStart is what the span's clock read. */
+  start: number;
+  duration: number;
+  rawStart: number;
+  skewUs: number;
+  status: Span['status'];
+  origin?: Span['origin'];
+  derived: boolean;
+  depth: number;
+  /** µs of this span on the critical path. */
+  criticalTime: number;
+  attributes?: Attributes;
+}
+
+/** A log line with the span it is shown under (its own spanId stays as logged). */
+export type ApiLog = StoredLog & { rawTime: number; attachedSpanId?: string; attachedBy: string };
+
+export interface ApiTraceView {
+  traceId: string;
+  traceIds: string[];
+  aliases: string[];
+  stitches: Array<{ alias: string; traceId: string; joinedBy?: StoredAliasLink['joinedBy'] }>;
+  start: number;
+  end: number;
+  duration: number;
+  summary: string;
+  spans: ApiSpan[];
+  logs: ApiLog[];
+  criticalPath: Array<{ spanId: string; start: number; end: number }>;
+  gaps: Array<{ from: string; to: string; start: number; end: number; duration: number; kind: string; spanId: string; description: string }>;
+  services: Array<{ service: string; spans: number; logs: number; errorLogs: number; selfTime: number; requests: number | null; errors: number | null; errorRate: number | null; p95: number | null; window: { from: number; to: number } | null }>;
+  skew: Array<{ service: string; offsetUs: number; samples?: number; source: string }>;
+}
+
+export function apiTraceView(view: TraceView<StoredLog>, extra: { traceIds: string[]; links: StoredAliasLink[] }): ApiTraceView {
+  return {
+    traceId: view.traceId,
+    traceIds: extra.traceIds,
+    aliases: view.aliases,
+    stitches: extra.links.map((l) => ({ alias: l.alias, traceId: l.traceId, ...(l.joinedBy !== undefined ? { joinedBy: l.joinedBy } : {}) })),
+    start: view.start,
+    end: view.end,
+    duration: view.duration,
+    summary: view.summary,
+    spans: waterfallOrder(view.spans).map(apiSpan),
+    logs: view.logs.map((l) => {
+      const { attachedSpanId, attachedBy, skew: _skew, ...log } = l;
+      const out = { ...log, attachedBy } as ApiLog;
+      if (attachedSpanId !== null) out.attachedSpanId = attachedSpanId;
+      return out;
+    }),
+    criticalPath: view.criticalPath.map((s) => ({ spanId: s.spanId, start: s.start, end: s.end })),
+    gaps: view.gaps.map((g) => ({ from: g.from, to: g.to, start: g.start, end: g.end, duration: g.duration, kind: g.kind, spanId: g.spanId, description: g.description })),
+    services: Object.entries(view.services).map(([service, s]) => ({ service, ...s })),
+    skew: Object.entries(view.skewSources).map(([service, o]) => ({ service, offsetUs: o.us, ...(o.samples !== undefined ? { samples: o.samples } : {}), source: o.source })),
+  };
+}
+
+function apiSpan(s: ViewSpan): ApiSpan {
+  const span: ApiSpan = {
+    spanId: s.spanId,
+    traceId: s.traceId,
+    name: s.name,
+    kind: s.kind,
+    start: s.start,
+    duration: s.duration,
+    rawStart: s.rawStart,
+    skewUs: s.skew,
+    status: s.status,
+    derived: s.derived,
+    depth: s.depth,
+    criticalTime: s.criticalTime,
+  };
+  const parent = s.viewParentSpanId ?? s.parentSpanId;
+  if (parent !== undefined && parent !== null) span.parentSpanId = parent;
+  if (s.service !== undefined) span.service = s.service;
+  if (s.origin !== undefined) span.origin = s.origin;
+  if (s.attributes !== undefined) span.attributes = s.attributes;
+  return span;
+}
+
+/** Depth first from the roots, children by start: each span right under its parent, as a waterfall reads. */
+function waterfallOrder(spans: readonly ViewSpan[]): ViewSpan[] {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string | null, ViewSpan[]>();
+  for (const s of spans) {
+    const parent = s.viewParentSpanId !== null && ids.has(s.viewParentSpanId) ? s.viewParentSpanId : null;
+    children.set(parent, [...(children.get(parent) ?? []), s]);
+  }
+  for (const list of children.values()) list.sort((a, b) => a.start - b.start);
+  const out: ViewSpan[] = [];
+  const placed = new Set<string>();
+  const stack = [...(children.get(null) ?? [])].reverse();
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (placed.has(s.spanId)) continue;
+    placed.add(s.spanId);
+    out.push(s);
+    stack.push(...[...(children.get(s.spanId) ?? [])].reverse());
+  }
+  // A cycle in parent links would leave spans unplaced: they go last rather than missing.
+  for (const s of spans) if (!placed.has(s.spanId)) out.push(s);
+  return out;
+}
