@@ -1,7 +1,9 @@
 // `logstitch serve`: the indexer on the embedded store, until SIGINT or SIGTERM.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { TailSampler, type TailSamplerConfig } from '../correlate/index.js';
 import { openStore } from '../store/index.js';
-import { defaultConfig, parseAge, parsePort, parseRedactMode, parseSize, type IndexerConfig } from '../server/config.js';
+import { ConfigError, defaultConfig, parseAge, parsePort, parseRedactMode, parseSize, type IndexerConfig } from '../server/config.js';
 import { createIndexer } from '../server/indexer.js';
 
 export const SERVE_USAGE = `Usage: logstitch serve [options]
@@ -21,6 +23,12 @@ Options:
                           received (OTLP and Zipkin, whose SDKs never ran logstitch's redaction;
                           the default), all (also /ingest lines), off
   --redact-emails         Redaction also replaces e-mail addresses
+  --tail-sampling         Keep only the traces worth keeping: hold each trace until it has been quiet,
+                          then keep it when it has an error (span or error-level line), is slower than
+                          5 s or than its service's p99, or falls in a 10% sample; drop the rest whole.
+                          Metrics count everything. Held traces live in memory: a crash loses them.
+  --tail-sampling-config FILE
+                          The same, with settings and policies from a JSON file (see README "Tail sampling")
   -h, --help              Show this help
 
 Environment:
@@ -41,6 +49,8 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       'retention-size': { type: 'string' },
       'max-body': { type: 'string' },
       redact: { type: 'string' },
+      'tail-sampling': { type: 'boolean' },
+      'tail-sampling-config': { type: 'string' },
       'redact-emails': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -55,6 +65,8 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (values['max-body'] !== undefined) config.maxBodyBytes = parseSize(values['max-body'], '--max-body');
   if (values.redact !== undefined) config.redact = parseRedactMode(values.redact);
   if (values['redact-emails'] === true) config.redactEmails = true;
+  if (values['tail-sampling'] === true) config.tailSampling = { enabled: true };
+  if (values['tail-sampling-config'] !== undefined) config.tailSampling = readTailSampling(values['tail-sampling-config']);
   return config;
 }
 
@@ -84,4 +96,28 @@ function startRetention(config: IndexerConfig, store: import('../store/types.js'
   const timer = setInterval(() => void store.applyRetention(policy).catch(() => {}), config.retentionIntervalMs);
   timer.unref();
   return timer;
+}
+
+/** A tail-sampling config file: JSON with the TailSamplerConfig fields (enabled unless it says otherwise). */
+function readTailSampling(path: string): TailSamplerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--tail-sampling-config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`--tail-sampling-config: ${path} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`--tail-sampling-config: ${path} must hold a JSON object such as {"decisionWaitMs": 10000, "policies": [{"type": "error"}]}`);
+  const config = { enabled: true, ...(parsed as TailSamplerConfig) };
+  try {
+    new TailSampler(config);
+  } catch (error) {
+    throw new ConfigError(`--tail-sampling-config: ${(error as Error).message}`);
+  }
+  return config;
 }

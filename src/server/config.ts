@@ -1,5 +1,6 @@
 // The indexer's configuration: defaults, environment variables, and checks with messages that say what to fix.
 import { LogstitchError } from '../model/errors.js';
+import type { TailSamplerConfig } from '../correlate/index.js';
 import { REDACT_MODES, type RedactMode } from './intake.js';
 
 export interface IndexerConfig {
@@ -27,6 +28,8 @@ export interface IndexerConfig {
   redact: RedactMode;
   /** Redaction also replaces e-mail addresses. */
   redactEmails: boolean;
+  /** Tail-based sampling; off unless `enabled`. */
+  tailSampling: TailSamplerConfig;
 }
 
 export const DEFAULT_PORT = 4318;
@@ -42,6 +45,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): IndexerConf
     logLevel: env.LOGSTITCH_LOG_LEVEL ?? 'info',
     redact: 'received',
     redactEmails: false,
+    tailSampling: { enabled: false },
   };
   if (env.LOGSTITCH_INGEST_TOKEN) config.ingestToken = env.LOGSTITCH_INGEST_TOKEN;
   if (env.LOGSTITCH_QUERY_TOKEN) config.queryToken = env.LOGSTITCH_QUERY_TOKEN;

@@ -1,6 +1,6 @@
 // The correlation engine wired to a store: metrics derived at ingest, clock offsets learned from the
 // spans stored, and the stitched trace view the API answers with.
-import { buildTraceView, MetricsRollup, SkewLearner, windowFigures, type TraceView } from '../correlate/index.js';
+import { buildTraceView, MetricsRollup, SkewLearner, totalsByService, windowFigures, type TraceView } from '../correlate/index.js';
 import { traceIdFromLegacy } from '../model/ids.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
@@ -29,6 +29,7 @@ export class Correlator {
   private readonly store: Store;
   private readonly now: () => number;
   private learnedUpTo: number | undefined;
+  private p99s = new Map<string, number>();
 
   constructor(options: CorrelatorOptions) {
     this.store = options.store;
@@ -55,6 +56,20 @@ export class Correlator {
     let added = 0;
     for (const group of byTrace.values()) added += this.skew.observe(group);
     return added;
+  }
+
+  /** A service's p99 request duration over the last hour (µs), as of the last refresh; for tail sampling. */
+  p99Of(service: string): number | undefined {
+    return this.p99s.get(service);
+  }
+
+  /** Re-reads each service's p99 over the last hour from the rollups. */
+  async refreshP99(): Promise<void> {
+    const to = this.now();
+    const rows = await this.store.rollups({ from: to - 60 * 60 * 1_000_000, to });
+    const next = new Map<string, number>();
+    for (const [service, figures] of totalsByService(rows)) if (figures.p99 !== null) next.set(service, figures.p99);
+    this.p99s = next;
   }
 
   /** The trace that an ID or alias names, stitched with every trace its aliases join, as the API shows it. */

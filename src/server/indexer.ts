@@ -10,6 +10,7 @@ import { bearerCheck } from './auth.js';
 import type { IndexerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { sendError, sendJson } from './respond.js';
+import { TailSampler } from '../correlate/index.js';
 import { Correlator } from './correlation.js';
 import { Intake } from './intake.js';
 import { coverage, errorMetrics, prometheusMetrics } from './routes/metrics.js';
@@ -47,6 +48,8 @@ export interface IndexerOptions {
 
 /** How often clock offsets are learned from the spans stored since the last time. */
 const LEARN_EVERY_MS = 30_000;
+/** How often the tail sampler's decided traces are stored. */
+const RELEASE_EVERY_MS = 1000;
 
 /** Builds the indexer around an opened store; nothing listens until listen(). */
 export function createIndexer(options: IndexerOptions): Indexer {
@@ -55,9 +58,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const ingestAuth = bearerCheck(config.ingestToken, 'ingest');
   const queryAuth = bearerCheck(config.queryToken, 'query');
   const correlator = new Correlator({ store });
-  const intake = new Intake({ store, redact: config.redact, redactEmails: config.redactEmails, rollups: (logs, spans) => correlator.rollups(logs, spans) });
+  // Always there, so the API can say what was observed and kept; it holds traces back only when enabled.
+  const sampler = new TailSampler(config.tailSampling, { p99: (service) => correlator.p99Of(service) });
+  const intake = new Intake({ store, sampler, redact: config.redact, redactEmails: config.redactEmails, rollups: (logs, spans) => correlator.rollups(logs, spans) });
   let learning: NodeJS.Timeout | undefined;
-  const learn = () => void correlator.learn().catch((error: unknown) => log.warn({ err: error }, 'learning clock offsets failed'));
+  let releasing: NodeJS.Timeout | undefined;
+  const learn = () =>
+    void Promise.all([correlator.learn(), correlator.refreshP99()]).catch((error: unknown) => log.warn({ err: error }, 'learning clock offsets failed'));
+  const release = () => void intake.release().catch((error: unknown) => log.error({ err: error }, 'storing sampled traces failed'));
   const ingest: IngestContext = { intake, limits: { maxBodyBytes: config.maxBodyBytes, maxDecompressedBytes: config.maxDecompressedBytes } };
   const inFlight = new Set<Promise<void>>();
   let closing = false;
@@ -89,7 +97,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (path.startsWith('/api/traces/')) return getTrace(res, correlator, path.slice('/api/traces/'.length));
       if (path === '/api/search') return search(res, store, url.searchParams);
       if (path === '/api/services') return services(res, store);
-      if (path === '/api/metrics/errors') return errorMetrics(res, store, url.searchParams, Date.now() * 1000);
+      if (path === '/api/metrics/errors') return errorMetrics(res, store, url.searchParams, Date.now() * 1000, sampler.stats());
       if (path === '/api/coverage') return coverage(res, store, url.searchParams, Date.now() * 1000);
     }
     if (method === 'GET' && path === '/metrics') {
@@ -134,6 +142,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
           log.info({ url, data: config.dataDir, ingestAuth: config.ingestToken !== undefined, queryAuth: config.queryToken !== undefined }, 'indexer listening');
           learn();
           learning = setInterval(learn, LEARN_EVERY_MS).unref();
+          if (config.tailSampling.enabled === true) releasing = setInterval(release, RELEASE_EVERY_MS).unref();
           resolve();
         });
       });
@@ -142,11 +151,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (closing) return;
       closing = true;
       clearInterval(learning);
+      clearInterval(releasing);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([...inFlight]);
       server.closeAllConnections();
       await stopped;
+      // Traces still held by the sampler are decided now, not lost.
+      await intake.release(true).catch((error: unknown) => log.error({ err: error }, 'storing sampled traces at shutdown failed'));
       await store.close();
       log.info('indexer stopped');
     },

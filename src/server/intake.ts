@@ -3,6 +3,7 @@
 import type { Decoded } from '../ingest/decoded.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
+import type { TailSampler } from '../correlate/index.js';
 import { createRedactor, type Redactor } from '../model/redact.js';
 import type { AppendResult, Store } from '../store/types.js';
 
@@ -19,6 +20,11 @@ export type IntakeSource = 'native' | 'otlp' | 'zipkin';
 
 export interface IntakeOptions {
   store: Store;
+  /**
+   * Tail-based sampling (off unless enabled): traces are held until quiet, then stored whole or dropped.
+   * Metrics are derived before it, from everything received.
+   */
+  sampler?: TailSampler;
   /** Derives each batch's metrics (before anything could be sampled away); none when absent. */
   rollups?: (logs: readonly LogRecord[], spans: readonly Span[]) => MinuteRollup[];
   redact: RedactMode;
@@ -41,13 +47,25 @@ export class Intake {
       for (const span of decoded.spans) redactSpan(redactor, span);
     }
     const rollups = this.options.rollups?.(decoded.logs, decoded.spans);
+    const kept = this.options.sampler?.offer(decoded) ?? decoded;
     return this.options.store.append({
       ...(batchId !== undefined ? { batchId } : {}),
-      logs: decoded.logs,
-      spans: decoded.spans,
+      logs: kept.logs,
+      spans: kept.spans,
       aliases: decoded.aliases,
       ...(rollups !== undefined && rollups.length > 0 ? { rollups } : {}),
     });
+  }
+
+  /**
+   * Stores the held traces the sampler has decided to keep (all of them, decided now, with `flush`).
+   * Runs on a timer while sampling is on, and at shutdown.
+   */
+  async release(flush = false): Promise<void> {
+    const sampler = this.options.sampler;
+    if (sampler === undefined) return;
+    const kept = flush ? sampler.flush() : sampler.poll();
+    if (kept.logs.length > 0 || kept.spans.length > 0) await this.options.store.append({ logs: kept.logs, spans: kept.spans, aliases: [] });
   }
 }
 

@@ -190,3 +190,61 @@ describe('coverage', () => {
     expect(reply.body.ambiguousAliases).toEqual([{ alias: 'order-7', traceIds: [t1, t2].sort() }]);
   });
 });
+
+describe('tail sampling', () => {
+  /** 100 checkouts, 7 failing, each a server span and a log line. */
+  function checkouts(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const trace = hex(`tail-${i}`, 32);
+      const failed = i % 100 < 7;
+      out.push(spanEnd({ trace, span: hex(`ts${i}`, 16), service: 'checkout', name: 'POST /checkout', kind: 'server', start: BASE + i * 10 * MS, duration: 20 * MS, status: failed ? 'error' : 'ok' }));
+      out.push(JSON.stringify({ level: failed ? 50 : 30, time: (BASE + i * 10 * MS + 5 * MS) / 1000, service: 'checkout', trace_id: trace, span_id: hex(`ts${i}`, 16), msg: failed ? 'card declined' : 'paid' }));
+    }
+    return out;
+  }
+  const range = () => `from=${BASE / 1000 - 60_000}&to=${BASE / 1000 + 600_000}`;
+
+  it.each([false, true])('keeps error rates exact with sampling %s, and keeps whole traces when on', async (enabled) => {
+    indexer = await startIndexer({ tailSampling: { enabled, decisionWaitMs: 100, policies: [{ type: 'error' }] } });
+    expect((await postNdjson(indexer.url, checkouts())).status).toBe(200);
+    // The sampler decides traces quiet for 100 ms and stores them within a second.
+    const deadline = Date.now() + 10_000;
+    while (enabled && (await getJson(`${indexer.url}/api/traces/${hex('tail-6', 32)}`)).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const metrics = await getJson(`${indexer.url}/api/metrics/errors?${range()}`);
+    const checkout = (metrics.body.totals as any[]).find((t) => t.service === 'checkout');
+    // Lines: each checkout's span-end line and its own line (a failed one's span-end line is error-level too).
+    expect(checkout).toMatchObject({ requests: 100, errors: 7, errorRate: 0.07, lines: 200, errorLines: 14 });
+    const sampling = metrics.body.sampling as any;
+    expect(sampling.enabled).toBe(enabled);
+    expect(sampling.spans.observed).toBe(100);
+    const failing = await getJson(`${indexer.url}/api/traces/${hex('tail-3', 32)}`);
+    expect(failing.status).toBe(200);
+    expect((failing.body.logs as any[]).map((l) => l.body)).toContain('card declined');
+    const fine = await getJson(`${indexer.url}/api/traces/${hex('tail-50', 32)}`);
+    if (enabled) {
+      expect(fine.status).toBe(404);
+      expect(sampling.traces).toMatchObject({ observed: 100, kept: 7, dropped: 93 });
+      expect(sampling.logs).toMatchObject({ observed: 200, kept: 14 });
+    } else {
+      expect(fine.status).toBe(200);
+      expect(sampling.spans.kept).toBe(100);
+    }
+  });
+
+  it('stores the traces it still holds when the indexer stops', async () => {
+    indexer = await startIndexer({ tailSampling: { enabled: true, decisionWaitMs: 60_000, policies: [{ type: 'always' }] } });
+    await postNdjson(indexer.url, checkouts().slice(0, 4));
+    const store = indexer.store;
+    await indexer.close();
+    const { SqliteStore } = await import('../../src/store/index.js');
+    const reopened = await SqliteStore.open({ dataDir: indexer.dataDir });
+    try {
+      const stats = await reopened.stats();
+      expect([stats.logs, stats.spans]).toEqual([4, 2]);
+    } finally {
+      await reopened.close();
+    }
+    void store;
+  });
+});

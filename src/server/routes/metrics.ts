@@ -1,7 +1,7 @@
 // Derived metrics over HTTP: error rate and latency per service (series and totals), Prometheus text,
 // and trace-ID coverage — which services stamp trace IDs, where propagation breaks, which aliases are reused.
 import type { ServerResponse } from 'node:http';
-import { renderPrometheus, rollupSeries, totalsByService } from '../../correlate/index.js';
+import { renderPrometheus, rollupSeries, totalsByService, type TailSamplerStats } from '../../correlate/index.js';
 import type { Span } from '../../model/records.js';
 import type { Store } from '../../store/types.js';
 import { HttpError } from '../errors.js';
@@ -34,7 +34,7 @@ function range(params: URLSearchParams, now: number, fallback: number): { from: 
 }
 
 /** GET /api/metrics/errors?service=&from=&to=&step= — see README "Metrics". */
-export async function errorMetrics(res: ServerResponse, store: Store, params: URLSearchParams, now: number): Promise<void> {
+export async function errorMetrics(res: ServerResponse, store: Store, params: URLSearchParams, now: number, sampling?: TailSamplerStats): Promise<void> {
   const { from: rawFrom, to } = range(params, now, HOUR);
   const from = floorMinute(rawFrom);
   const step = stepParam(params) ?? Math.max(1, Math.ceil((to - from) / TARGET_POINTS / MINUTE)) * MINUTE;
@@ -52,7 +52,19 @@ export async function errorMetrics(res: ServerResponse, store: Store, params: UR
       const t = totals.get(service);
       return { service, requests: t?.requests ?? 0, errors: t?.errors ?? 0, lines: t?.lines ?? 0, errorLines: t?.errorLines ?? 0, errorRate: t?.errorRate ?? 0, p50: t?.p50 ?? null, p95: t?.p95 ?? null, p99: t?.p99 ?? null };
     }),
+    // The figures above count everything received; this says how much of it tail sampling kept (since start).
+    ...(sampling !== undefined ? { sampling: samplingSummary(sampling) } : {}),
   });
+}
+
+function samplingSummary(stats: TailSamplerStats) {
+  return {
+    enabled: stats.enabled,
+    traces: stats.traces,
+    spans: stats.spans,
+    logs: stats.logs,
+    services: Object.fromEntries(Object.entries(stats.services).map(([service, c]) => [service, { observed: c.spans.observed + c.logs.observed, kept: c.spans.kept + c.logs.kept }])),
+  };
 }
 
 /** GET /metrics — Prometheus text: counters per service over the rollups still retained. */
