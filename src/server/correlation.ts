@@ -9,6 +9,8 @@ import { apiTraceView, type ApiTraceView } from './trace-view.js';
 
 /** How many trace IDs one view may stitch together through aliases: a guard against IDs reused everywhere. */
 export const MAX_STITCHED_TRACES = 32;
+/** Lines and spans read per trace ID; past it the view says it is truncated. */
+export const TRACE_RECORD_LIMIT = 50_000;
 /** How far around a trace the services' error rates and p95 reach. */
 const STATS_WINDOW_US = 15 * 60 * 1_000_000;
 /** How far back the skew learner reads spans when the indexer starts. */
@@ -76,7 +78,7 @@ export class Correlator {
   async traceView(idOrAlias: string): Promise<ApiTraceView | undefined> {
     const stitched = await stitch(this.store, idOrAlias);
     if (stitched === undefined) return undefined;
-    const { input, links, traceIds } = stitched;
+    const { input, links, traceIds, truncated } = stitched;
     const window = traceWindow(input);
     const rows = window === undefined ? [] : await this.store.rollups({ from: window.from - STATS_WINDOW_US, to: window.to + STATS_WINDOW_US });
     const view: TraceView<StoredLog> = buildTraceView(input, {
@@ -89,7 +91,7 @@ export class Correlator {
     });
     // Learn from this trace's pairs, derived spans included (observe reads their raw, unadjusted times).
     this.skew.observe(view.spans);
-    return apiTraceView(view, { traceIds, links });
+    return apiTraceView(view, { traceIds, links, truncated });
   }
 }
 
@@ -97,6 +99,8 @@ interface Stitched {
   input: { traceId: string; aliases: string[]; logs: StoredLog[]; spans: Span[] };
   traceIds: string[];
   links: StoredAliasLink[];
+  /** Some records (or some stitched traces) were left out at the limits. */
+  truncated: boolean;
 }
 
 /**
@@ -104,7 +108,7 @@ interface Stitched {
  * legacy value maps to (the lines of a service that logged only that value). Bounded by MAX_STITCHED_TRACES.
  */
 export async function stitch(store: Store, idOrAlias: string): Promise<Stitched | undefined> {
-  const first = await store.trace(idOrAlias);
+  const first = await store.trace(idOrAlias, { limit: TRACE_RECORD_LIMIT });
   if (first === undefined) return undefined;
   const found = new Map<string, TraceResult>([[first.traceId, first]]);
   const links = new Map<string, StoredAliasLink>();
@@ -120,7 +124,7 @@ export async function stitch(store: Store, idOrAlias: string): Promise<Stitched 
     frontier = [];
     for (const id of candidates) {
       if (found.has(id) || found.size >= MAX_STITCHED_TRACES) continue;
-      const trace = await store.trace(id);
+      const trace = await store.trace(id, { limit: TRACE_RECORD_LIMIT });
       if (trace === undefined) continue;
       found.set(trace.traceId, trace);
       frontier.push(trace.traceId);
@@ -135,6 +139,7 @@ export async function stitch(store: Store, idOrAlias: string): Promise<Stitched 
     input: { traceId: first.traceId, aliases, logs, spans: [...spans.values()].sort((a, b) => a.start - b.start) },
     traceIds: traces.map((t) => t.traceId),
     links: [...links.values()],
+    truncated: traces.some((t) => t.logs.length >= TRACE_RECORD_LIMIT || t.spans.length >= TRACE_RECORD_LIMIT) || found.size >= MAX_STITCHED_TRACES,
   };
 }
 

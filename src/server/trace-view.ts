@@ -31,6 +31,8 @@ export type ApiLog = StoredLog & { rawTime: number; attachedSpanId?: string; att
 export interface ApiTraceView {
   traceId: string;
   traceIds: string[];
+  /** Present (true) when lines, spans or stitched traces were left out at the view's limits. */
+  truncated?: true;
   aliases: string[];
   stitches: Array<{ alias: string; traceId: string; joinedBy?: StoredAliasLink['joinedBy'] }>;
   start: number;
@@ -45,10 +47,11 @@ export interface ApiTraceView {
   skew: Array<{ service: string; offsetUs: number; samples?: number; source: string }>;
 }
 
-export function apiTraceView(view: TraceView<StoredLog>, extra: { traceIds: string[]; links: StoredAliasLink[] }): ApiTraceView {
+export function apiTraceView(view: TraceView<StoredLog>, extra: { traceIds: string[]; links: StoredAliasLink[]; truncated: boolean }): ApiTraceView {
   return {
     traceId: view.traceId,
     traceIds: extra.traceIds,
+    ...(extra.truncated ? { truncated: true as const } : {}),
     aliases: view.aliases,
     stitches: extra.links.map((l) => ({ alias: l.alias, traceId: l.traceId, ...(l.joinedBy !== undefined ? { joinedBy: l.joinedBy } : {}) })),
     start: view.start,
