@@ -16,6 +16,7 @@ import { Intake } from './intake.js';
 import { coverage, errorMetrics, prometheusMetrics } from './routes/metrics.js';
 import { ingestNative, ingestOtlp, ingestZipkin, type IngestContext } from './routes/ingest.js';
 import { getTrace, search, services } from './routes/query.js';
+import { createUiHandler } from './routes/ui.js';
 
 /**
  * A client still sending a body we refused: read and discard the rest for a while, then close.
@@ -67,6 +68,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     void Promise.all([correlator.learn(), correlator.refreshP99()]).catch((error: unknown) => log.warn({ err: error }, 'learning clock offsets failed'));
   const release = () => void intake.release().catch((error: unknown) => log.error({ err: error }, 'storing sampled traces failed'));
   const ingest: IngestContext = { intake, limits: { maxBodyBytes: config.maxBodyBytes, maxDecompressedBytes: config.maxDecompressedBytes } };
+  const ui = createUiHandler();
   const inFlight = new Set<Promise<void>>();
   let closing = false;
 
@@ -104,6 +106,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
       queryAuth(req);
       return prometheusMetrics(res, store);
     }
+    // Everything else a browser GETs is the web UI's (its paths and bundle); the API's prefixes never are.
+    if ((method === 'GET' || method === 'HEAD') && !/^\/(?:api|v1|ingest|healthz|metrics)(?:\/|$)/.test(path) && (await ui(req, res, path))) return;
     throw new HttpError(404, 'NOT_FOUND', `no route for ${method} ${path}; see the README's API section`);
   }
 
