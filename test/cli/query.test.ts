@@ -89,6 +89,60 @@ describe('logstitch search', () => {
   });
 });
 
+describe('logstitch trace and errors', () => {
+  const SLOW = 'f00dfeedf00dfeedf00dfeedf00dfeed';
+  beforeAll(async () => {
+    const t = (Date.now() - 120_000) * 1000;
+    const span = (service: string, id: string, kind: string, start: number, duration: number, parent?: string, status = 'ok') =>
+      JSON.stringify({ level: status === 'error' ? 50 : 30, time: Math.round((start + duration) / 1000), service, trace_id: SLOW, span_id: id, msg: `${kind} span`, span_end: { name: `${kind} ${service}`, kind, start_us: start, duration_us: duration, status, ...(parent ? { parent_span_id: parent } : {}) } });
+    await postNdjson(indexer.url, [
+      span('checkout', '1111111111111111', 'server', t, 10_000_000),
+      span('checkout', '2222222222222222', 'client', t + 50_000, 9_900_000, '1111111111111111'),
+      span('inventory', '3333333333333333', 'server', t + 100_000, 9_800_000, '2222222222222222'),
+      span('inventory', '4444444444444444', 'client', t + 200_000, 9_600_000, '3333333333333333'),
+      span('shipping', '5555555555555555', 'server', t + 9_100_000, 600_000, '4444444444444444', 'error'),
+      JSON.stringify({ level: 30, time: Math.round((t + 9_200_000) / 1000), service: 'shipping', trace_id: SLOW, span_id: '5555555555555555', msg: 'quote requested \u001b[2J' }),
+    ]);
+  });
+
+  it('trace prints the summary, one bar per span, the gap, and the logs under their spans', async () => {
+    const res = await run(['trace', '--indexer', indexer.url, '--width', '40', SLOW]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`Trace ${SLOW}`);
+    expect(res.stdout).toMatch(/inventory → shipping, between the call leaving inventory and shipping receiving it/);
+    for (const name of ['server checkout', 'client checkout', 'server inventory', 'client inventory', 'server shipping']) expect(res.stdout).toContain(name);
+    expect(res.stdout).toMatch(/\n +8\.\d+ s +inventory → shipping: between the call leaving inventory and shipping receiving it\n/);
+    expect(res.stdout).toMatch(/shipping · server shipping\n +\S+ INFO  shipping +quote requested \\x1b\[2J/);
+    expect(res.stdout).not.toContain('\u001b');
+    const bars = res.stdout.split('\n').filter((l) => l.includes('│'));
+    expect(bars).toHaveLength(5);
+    expect(bars.every((b) => b.split('│')[1]!.length === 40)).toBe(true);
+  });
+
+  it('trace --json prints the view; an unknown trace exits 1 naming it', async () => {
+    const res = await run(['trace', '--indexer', indexer.url, '--json', SLOW]);
+    const view = JSON.parse(res.stdout) as { spans: unknown[]; gaps: Array<{ from: string; to: string; duration: number }> };
+    expect(view.spans).toHaveLength(5);
+    expect(view.gaps.filter((g) => g.duration > 8_000_000)).toEqual([expect.objectContaining({ from: 'inventory', to: 'shipping' })]);
+    const missing = await run(['trace', '--indexer', indexer.url, 'no-such-trace']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-trace');
+    expect((await run(['trace', '--indexer', indexer.url])).code).toBe(2);
+  });
+
+  it('errors prints a row per service with its error rate, and --json the API answer', async () => {
+    const res = await run(['errors', '--indexer', indexer.url, '--from', '1h']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^service +requests +errors +error rate +p50 +p95 +p99$/);
+    const shipping = lines.find((l) => l.startsWith('shipping'))!;
+    expect(shipping).toMatch(/^shipping +1 +1 +100\.0%/);
+    expect(lines.find((l) => l.startsWith('checkout'))).toMatch(/^checkout +1 +0 +0\.00%/);
+    const json = JSON.parse((await run(['errors', '--indexer', indexer.url, '--json', '--service', 'shipping'])).stdout) as { totals: Array<{ service: string; errorRate: number }> };
+    expect(json.totals).toEqual([expect.objectContaining({ service: 'shipping', errorRate: 1 })]);
+  });
+});
+
 describe('help', () => {
   it.each(['search', 'trace', 'errors'])('%s --help prints its usage and exits 0', async (command) => {
     const res = await run([command, '--help']);
