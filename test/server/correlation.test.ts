@@ -27,6 +27,7 @@ interface SpanLine {
   start: number;
   duration: number;
   status?: 'ok' | 'error';
+  http?: Record<string, string | number>;
 }
 
 /** A span-end line as our http adapter writes it. */
@@ -38,7 +39,7 @@ function spanEnd(s: SpanLine): string {
     trace_id: s.trace,
     span_id: s.span,
     msg: `${s.kind} span ${s.name}`,
-    span_end: { name: s.name, kind: s.kind, start_us: s.start, duration_us: s.duration, status: s.status ?? 'ok', ...(s.parent !== undefined ? { parent_span_id: s.parent } : {}) },
+    span_end: { name: s.name, kind: s.kind, start_us: s.start, duration_us: s.duration, status: s.status ?? 'ok', ...(s.parent !== undefined ? { parent_span_id: s.parent } : {}), ...(s.http !== undefined ? { http: s.http } : {}) },
   });
 }
 
@@ -178,8 +179,10 @@ describe('coverage', () => {
       JSON.stringify({ level: 30, time: BASE / 1000 + 2, service: 'legacy', trace_id: t2, msg: 'reused id', trace_alias: 'order-7' }),
       // gateway calls legacy, which drops the header and starts trace t2.
       spanEnd({ trace: t1, span: hex('g', 16), service: 'gateway', name: 'GET /', kind: 'server', start: BASE, duration: 500 * MS }),
-      spanEnd({ trace: t1, span: hex('gc', 16), parent: hex('g', 16), service: 'gateway', name: 'GET legacy', kind: 'client', start: BASE + 10 * MS, duration: 400 * MS }),
-      spanEnd({ trace: t2, span: hex('l', 16), service: 'legacy', name: 'GET /old', kind: 'server', start: BASE + 30 * MS, duration: 300 * MS }),
+      spanEnd({ trace: t1, span: hex('gc', 16), parent: hex('g', 16), service: 'gateway', name: 'GET legacy', kind: 'client', start: BASE + 10 * MS, duration: 400 * MS, http: { method: 'GET', url: 'http://legacy.internal/old?id=3' } }),
+      // A request of another service that merely began meanwhile, on another path, is not the callee.
+      spanEnd({ trace: hex('cov3', 32), span: hex('o', 16), service: 'orders', name: 'POST /orders', kind: 'server', start: BASE + 20 * MS, duration: 100 * MS, http: { method: 'POST', target: '/orders' } }),
+      spanEnd({ trace: t2, span: hex('l', 16), service: 'legacy', name: 'GET /old', kind: 'server', start: BASE + 30 * MS, duration: 300 * MS, http: { method: 'GET', target: '/old?id=3' } }),
     ]);
     const reply = await getJson(`${indexer.url}/api/coverage?from=${BASE / 1000 - 60_000}&to=${BASE / 1000 + 600_000}`);
     expect(reply.status).toBe(200);

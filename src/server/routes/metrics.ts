@@ -124,9 +124,14 @@ export function brokenHops(spans: readonly Span[]): Array<{ from: string; to: st
       if (roots[mid]!.start < client.start - HOP_SLACK_US) lo = mid + 1;
       else hi = mid;
     }
+    const wanted = clientPath(client);
     for (let i = lo; i < roots.length && roots[i]!.start <= end + HOP_SLACK_US; i++) {
       const server = roots[i]!;
       if (used.has(server) || server.traceId === client.traceId || server.service === client.service || server.start + server.duration > end + HOP_SLACK_US) continue;
+      // When both sides say which path was called, they must agree: an unrelated request that merely
+      // began meanwhile (the front door's next request, say) is not the callee.
+      const got = serverPath(server);
+      if (wanted !== undefined && got !== undefined && wanted !== got) continue;
       used.add(server);
       const key = `${client.service ?? '?'}\u0000${server.service ?? '?'}`;
       const hop = hops.get(key) ?? { from: client.service ?? 'unknown', to: server.service ?? 'unknown', count: 0, example: { clientTraceId: client.traceId, serverTraceId: server.traceId } };
@@ -136,4 +141,26 @@ export function brokenHops(spans: readonly Span[]): Array<{ from: string; to: st
     }
   }
   return [...hops.values()].sort((a, b) => b.count - a.count);
+}
+
+/** The path a client span called (`http.url`, `http.target`), without the query. */
+function clientPath(span: Span): string | undefined {
+  const a = span.attributes ?? {};
+  const url = a['http.url'] ?? a['url.full'];
+  if (typeof url === 'string') {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      // Not a URL: fall through to the target.
+    }
+  }
+  const target = a['http.target'] ?? a['url.path'];
+  return typeof target === 'string' ? target.split('?')[0] : undefined;
+}
+
+/** The path a server span served (`http.target`, `url.path`), without the query. */
+function serverPath(span: Span): string | undefined {
+  const a = span.attributes ?? {};
+  const target = a['http.target'] ?? a['url.path'];
+  return typeof target === 'string' ? target.split('?')[0] : undefined;
 }
