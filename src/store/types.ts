@@ -37,6 +37,13 @@ export interface RollupQuery {
   to: number;
   /** Only these services (all when absent or empty). */
   services?: string[];
+  /**
+   * `minute` (default): a row per service and minute; `hour`: a row per service and hour (from and to
+   * then select whole hours), for percentiles over long ranges without reading every minute.
+   */
+  resolution?: 'minute' | 'hour';
+  /** false leaves latency histograms out (empty): counts only, much cheaper to read. Default true. */
+  latency?: boolean;
 }
 
 export interface SpanQuery {
@@ -128,7 +135,7 @@ export interface Store {
   ambiguousAliases(limit: number): Promise<Array<{ alias: string; traceIds: string[] }>>;
   /** Spans that started in a time range, oldest first (learning clock skew, finding broken hops). */
   spans(query: SpanQuery): Promise<Span[]>;
-  /** The stored per-minute rollups in a range, summed per service and minute, in (minute, service) order. */
+  /** The stored rollups in a range, summed per service and minute (or hour), in (minute, service) order. */
   rollups(query: RollupQuery): Promise<MinuteRollup[]>;
   /** Finishes what is in progress and releases the store. */
   close(): Promise<void>;

@@ -1,7 +1,8 @@
 // Derived metrics over HTTP: error rate and latency per service (series and totals), Prometheus text,
 // and trace-ID coverage — which services stamp trace IDs, where propagation breaks, which aliases are reused.
 import type { ServerResponse } from 'node:http';
-import { renderPrometheus, rollupSeries, totalsByService, type TailSamplerStats } from '../../correlate/index.js';
+import { errorRate, renderPrometheus, rollupSeries, totalsByService, type TailSamplerStats } from '../../correlate/index.js';
+import type { MinuteRollup } from '../../model/metrics.js';
 import type { Span } from '../../model/records.js';
 import type { Store } from '../../store/types.js';
 import { HttpError } from '../errors.js';
@@ -14,6 +15,8 @@ const HOUR = 60 * MINUTE;
 const TARGET_POINTS = 120;
 const MAX_RANGE = 400 * 24 * HOUR;
 const floorMinute = (us: number) => Math.floor(us / MINUTE) * MINUTE;
+const floorHour = (us: number) => Math.floor(us / HOUR) * HOUR;
+const ceilHour = (us: number) => Math.ceil(us / HOUR) * HOUR;
 
 /** `30s`, `5m`, `1h`, `1d` or milliseconds → µs, rounded up to whole minutes (what rollups can answer). */
 export function stepParam(params: URLSearchParams): number | undefined {
@@ -33,6 +36,29 @@ function range(params: URLSearchParams, now: number, fallback: number): { from: 
   return { from, to };
 }
 
+/** One service's counts and error rate per step, without histograms: the cheap series a chart draws. */
+function countSeries(rows: readonly MinuteRollup[], from: number, to: number, step: number) {
+  const n = Math.ceil((to - from) / step);
+  const requests = new Float64Array(n);
+  const errors = new Float64Array(n);
+  const lines = new Float64Array(n);
+  const errorLines = new Float64Array(n);
+  for (const r of rows) {
+    if (r.minute < from || r.minute >= to) continue;
+    const i = Math.floor((r.minute - from) / step);
+    requests[i]! += r.requests;
+    errors[i]! += r.errors;
+    lines[i]! += r.lines;
+    errorLines[i]! += r.errorLines;
+  }
+  return Array.from({ length: n }, (_, i) => ({
+    time: from + i * step,
+    requests: requests[i]!,
+    errors: errors[i]!,
+    errorRate: errorRate({ requests: requests[i]!, errors: errors[i]!, lines: lines[i]!, errorLines: errorLines[i]! }),
+  }));
+}
+
 /** GET /api/metrics/errors?service=&from=&to=&step= — see README "Metrics". */
 export async function errorMetrics(res: ServerResponse, store: Store, params: URLSearchParams, now: number, sampling?: TailSamplerStats): Promise<void> {
   const { from: rawFrom, to } = range(params, now, HOUR);
@@ -40,17 +66,32 @@ export async function errorMetrics(res: ServerResponse, store: Store, params: UR
   const step = stepParam(params) ?? Math.max(1, Math.ceil((to - from) / TARGET_POINTS / MINUTE)) * MINUTE;
   if ((to - from) / step > 10_000) throw new HttpError(400, 'BAD_STEP', `a step of ${step / MINUTE} min gives more than 10,000 points over this range: use a larger step`);
   const services = params.getAll('service').filter((s) => s !== '');
-  const rows = await store.rollups({ from, to, ...(services.length > 0 ? { services } : {}) });
+  const only = services.length > 0 ? { services } : {};
+  // Points carry percentiles only when asked (percentiles=points): the chart needs counts, and reading
+  // every minute's histogram is most of the cost of a long range.
+  const pointPercentiles = params.get('percentiles') === 'points';
+  const rows = await store.rollups({ from, to, ...only, latency: pointPercentiles });
   const totals = totalsByService(rows);
+  // The totals' percentiles: from the minutes for short ranges, from whole hours (covering the range) for long ones.
+  const latencyRows = pointPercentiles ? rows : to - from <= 6 * HOUR ? await store.rollups({ from, to, ...only }) : await store.rollups({ from: floorHour(from), to: ceilHour(to), ...only, resolution: 'hour' });
+  const latency = pointPercentiles ? totals : totalsByService(latencyRows);
+  const byService = new Map<string, MinuteRollup[]>();
+  for (const r of rows) byService.set(r.service, [...(byService.get(r.service) ?? []), r]);
   const names = services.length > 0 ? services : [...totals.keys()];
   sendJson(res, 200, {
     from,
     to,
     step,
-    series: names.map((service) => ({ service, points: rollupSeries(rows, { from, to, step, service }).map(({ time, requests, errors, errorRate, p50, p95, p99 }) => ({ time, requests, errors, errorRate, p50, p95, p99 })) })),
+    series: names.map((service) => ({
+      service,
+      points: pointPercentiles
+        ? rollupSeries(byService.get(service) ?? [], { from, to, step, service }).map(({ time, requests, errors, errorRate, p50, p95, p99 }) => ({ time, requests, errors, errorRate, p50, p95, p99 }))
+        : countSeries(byService.get(service) ?? [], from, to, step),
+    })),
     totals: names.map((service) => {
       const t = totals.get(service);
-      return { service, requests: t?.requests ?? 0, errors: t?.errors ?? 0, lines: t?.lines ?? 0, errorLines: t?.errorLines ?? 0, errorRate: t?.errorRate ?? 0, p50: t?.p50 ?? null, p95: t?.p95 ?? null, p99: t?.p99 ?? null };
+      const l = latency.get(service);
+      return { service, requests: t?.requests ?? 0, errors: t?.errors ?? 0, lines: t?.lines ?? 0, errorLines: t?.errorLines ?? 0, errorRate: t?.errorRate ?? 0, p50: l?.p50 ?? null, p95: l?.p95 ?? null, p99: l?.p99 ?? null };
     }),
     // The figures above count everything received; this says how much of it tail sampling kept (since start).
     ...(sampling !== undefined ? { sampling: samplingSummary(sampling) } : {}),
@@ -69,7 +110,7 @@ function samplingSummary(stats: TailSamplerStats) {
 
 /** GET /metrics — Prometheus text: counters per service over the rollups still retained. */
 export async function prometheusMetrics(res: ServerResponse, store: Store): Promise<void> {
-  const text = renderPrometheus(await store.rollups({ from: 0, to: Number.MAX_SAFE_INTEGER }));
+  const text = renderPrometheus(await store.rollups({ from: 0, to: Number.MAX_SAFE_INTEGER, resolution: 'hour' }));
   res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
 }
 
@@ -81,7 +122,7 @@ const MAX_COVERAGE_SPANS = 200_000;
 export async function coverage(res: ServerResponse, store: Store, params: URLSearchParams, now: number): Promise<void> {
   const { from, to } = range(params, now, 24 * HOUR);
   const [rows, spans, ambiguousAliases] = await Promise.all([
-    store.rollups({ from: floorMinute(from), to }),
+    store.rollups({ from: floorMinute(from), to, latency: false }),
     store.spans({ from, to, limit: MAX_COVERAGE_SPANS }),
     store.ambiguousAliases(100),
   ]);

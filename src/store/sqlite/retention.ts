@@ -54,7 +54,7 @@ export class Retention {
       oldAliases: p(`SELECT alias, trace FROM aliases WHERE linked < ? LIMIT ${CHUNK_ROWS}`),
       delAlias: p('DELETE FROM aliases WHERE alias = ? AND trace = ?'),
       aliasCount: p("UPDATE meta SET value = value - ? WHERE key = 'aliases'"),
-      oldRollups: p('DELETE FROM rollups WHERE minute < ?'),
+      oldRollups: p('DELETE FROM rollups WHERE period = ? AND minute < ?'),
       oldBatchIds: p(`DELETE FROM batch_ids WHERE id IN (SELECT id FROM batch_ids WHERE time < ? ORDER BY time LIMIT ${CHUNK_ROWS})`),
       firstLog: p(`SELECT min(min_time) FROM block_services WHERE service = @service AND key <= (SELECT min(key) FROM block_services WHERE service = @service) + ${(BLOCK_SPAN_US / 1000 + 1000) * KEY_SLOTS}`).pluck(),
       firstSpan: p('SELECT min(start) FROM spans WHERE service = ?').pluck(),
@@ -109,8 +109,9 @@ export class Retention {
       if (links.length < CHUNK_ROWS) break;
       await pause();
     }
-    // Minutes that ended before the cutoff; a few rows per service and minute, so one statement.
-    this.s.oldRollups.run(cutoff - 60_000_000 + 1);
+    // Minutes and hours that ended before the cutoff; a few rows per service and period, so one statement each.
+    this.s.oldRollups.run(1, cutoff - 60_000_000 + 1);
+    this.s.oldRollups.run(60, cutoff - 3_600_000_000 + 1);
   }
 
   private async bySize(maxBytes: number, result: RetentionResult, touched: Set<number>, pause: () => Promise<void>): Promise<void> {

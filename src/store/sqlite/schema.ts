@@ -21,12 +21,14 @@ export interface ConnectionOptions {
 
 export type Db = Database.Database;
 
-// Per service and minute (µs): derived metrics, added to as batches arrive; latency is a JSON histogram.
+// Derived metrics per service, per minute (period 1) and per hour (period 60), added to as batches
+// arrive; \`minute\` is the period's start (µs); latency is a JSON histogram. Hours keep long ranges'
+// percentiles cheap to read.
 const ROLLUPS = `
 CREATE TABLE rollups (
-  minute INTEGER NOT NULL, service INTEGER NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL,
-  lines INTEGER NOT NULL, error_lines INTEGER NOT NULL, traced_lines INTEGER NOT NULL, latency TEXT NOT NULL,
-  PRIMARY KEY (minute, service)
+  period INTEGER NOT NULL, minute INTEGER NOT NULL, service INTEGER NOT NULL, requests INTEGER NOT NULL,
+  errors INTEGER NOT NULL, lines INTEGER NOT NULL, error_lines INTEGER NOT NULL, traced_lines INTEGER NOT NULL,
+  latency TEXT NOT NULL, PRIMARY KEY (period, minute, service)
 ) WITHOUT ROWID;
 `;
 

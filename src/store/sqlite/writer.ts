@@ -11,6 +11,7 @@ import { hostMark, serviceMark } from './tokens.js';
 
 export const NAME_SERVICE = 1;
 export const NAME_HOST = 2;
+const HOUR_US = 3_600_000_000;
 
 
 
@@ -49,8 +50,8 @@ export class Writer {
       terms: p('INSERT INTO block_terms (rowid, terms) VALUES (?, ?)'),
       aliasAdd: p('INSERT INTO aliases (alias, trace, linked, joined_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       aliasTouch: p('UPDATE aliases SET linked = ?, joined_by = coalesce(joined_by, ?) WHERE alias = ? AND trace = ?'),
-      rollupGet: p('SELECT requests, errors, lines, error_lines, traced_lines, latency FROM rollups WHERE minute = ? AND service = ?'),
-      rollupPut: p('INSERT OR REPLACE INTO rollups (minute, service, requests, errors, lines, error_lines, traced_lines, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      rollupGet: p('SELECT requests, errors, lines, error_lines, traced_lines, latency FROM rollups WHERE period = ? AND minute = ? AND service = ?'),
+      rollupPut: p('INSERT OR REPLACE INTO rollups (period, minute, service, requests, errors, lines, error_lines, traced_lines, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       aliasCount: p("UPDATE meta SET value = value + ? WHERE key = 'aliases'"),
       stats: p(`INSERT INTO service_stats (service, logs, error_logs, spans, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (service) DO UPDATE SET logs = logs + excluded.logs, error_logs = error_logs + excluded.error_logs,
@@ -138,14 +139,16 @@ export class Writer {
     if (added > 0) this.s.aliasCount.run(added);
   }
 
-  /** Adds a batch's figures for one service and minute to what is stored (a few rows per batch). */
+  /** Adds a batch's figures for one service and minute to its minute and to its hour (a few rows per batch). */
   private addRollup(r: MinuteRollup): void {
     const service = this.nameId(NAME_SERVICE, r.service === '' ? undefined : r.service);
-    const row = this.s.rollupGet.get(r.minute, service) as { requests: number; errors: number; lines: number; error_lines: number; traced_lines: number; latency: string } | undefined;
-    const sum: MinuteRollup = row === undefined
-      ? { ...r, latency: { ...r.latency, buckets: { ...r.latency.buckets } } }
-      : addRollup({ service: r.service, minute: r.minute, requests: row.requests, errors: row.errors, lines: row.lines, errorLines: row.error_lines, tracedLines: row.traced_lines, latency: JSON.parse(row.latency) as LatencyHistogram }, r);
-    this.s.rollupPut.run(r.minute, service, sum.requests, sum.errors, sum.lines, sum.errorLines, sum.tracedLines, JSON.stringify(sum.latency));
+    for (const [period, start] of [[1, r.minute], [60, Math.floor(r.minute / HOUR_US) * HOUR_US]] as const) {
+      const row = this.s.rollupGet.get(period, start, service) as { requests: number; errors: number; lines: number; error_lines: number; traced_lines: number; latency: string } | undefined;
+      const sum: MinuteRollup = row === undefined
+        ? { ...r, latency: { ...r.latency, buckets: { ...r.latency.buckets } } }
+        : addRollup({ service: r.service, minute: start, requests: row.requests, errors: row.errors, lines: row.lines, errorLines: row.error_lines, tracedLines: row.traced_lines, latency: JSON.parse(row.latency) as LatencyHistogram }, r);
+      this.s.rollupPut.run(period, start, service, sum.requests, sum.errors, sum.lines, sum.errorLines, sum.tracedLines, JSON.stringify(sum.latency));
+    }
   }
 
   nameId(kind: number, name: string | undefined): number {

@@ -75,6 +75,17 @@ export function derivedTests(s: Suite): void {
       ]);
       expect((await s.store.rollups({ from: M0 + MINUTE, to: M0 + 2 * MINUTE })).map((r) => r.minute)).toEqual([M0 + MINUTE]);
       expect((await s.store.rollups({ from: M0, to: M0 + 2 * MINUTE, services: ['inventory'] })).map((r) => r.service)).toEqual(['inventory']);
+      // Counts alone, without the histograms.
+      const counts = await s.store.rollups({ from: M0, to: M0 + 2 * MINUTE, latency: false });
+      expect(counts.map((r) => [r.service, r.requests])).toEqual([['checkout', 15], ['inventory', 3], ['checkout', 1]]);
+      expect(counts.every((r) => r.latency.count === 0)).toBe(true);
+      // Hours add up their minutes (M0 and M0 + 1 min may straddle an hour; sum whatever hours hold them).
+      const H = 60 * MINUTE;
+      const hours = await s.store.rollups({ from: Math.floor(M0 / H) * H, to: Math.floor(M0 / H) * H + 2 * H, resolution: 'hour' });
+      const checkout = hours.filter((r) => r.service === 'checkout');
+      expect(checkout.reduce((n, r) => n + r.requests, 0)).toBe(16);
+      expect(checkout.reduce((n, r) => n + r.latency.count, 0)).toBe(15 + 1);
+      expect(hours.every((r) => r.minute % H === 0)).toBe(true);
     });
 
     it('counts a retried batch once, and stores nothing of a batch that fails', async () => {

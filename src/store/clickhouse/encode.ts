@@ -1,0 +1,289 @@
+// A batch as ClickHouse rows: checked record by record (a bad one rejects the batch before anything is
+// written), then written out as NDJSON for one INSERT per table, every row tagged with the append's key.
+import { isValidSpanId, isValidTraceId } from '../../model/ids.js';
+import { MINUTE_US, type MinuteRollup } from '../../model/metrics.js';
+import type { AttributeValue, Attributes, LogRecord, Span } from '../../model/records.js';
+import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
+import { MAX_TIME_US } from '../sqlite/block.js';
+import { SPAN_ORIGINS } from '../sqlite/encode.js';
+import { StoreError } from '../sqlite/errors.js';
+import { addTokens, wellFormed } from '../sqlite/tokens.js';
+import type { AliasLink, IngestBatch } from '../types.js';
+
+/** Bits of `logs.presence`: which optional fields a record has. */
+export const HAS = { service: 1, host: 2, observed: 4, severityText: 8, traceFlags: 16, trace: 32, span: 64 } as const;
+/** Bits of `spans.presence`. */
+export const SPAN_HAS = { parent: 1, service: 2, attributes: 4 } as const;
+/** `vocabulary.field` values. */
+export const VOCAB_FIELD = { msg: 0, service: 1, host: 2 } as const;
+
+export const DAY_US = 86_400_000_000;
+
+/**
+ * A span received from an SDK beats one derived from log lines; among derived ones the span-end line beats
+ * an access-log line, which beats a log extent; unknown origin ranks between (as the SQLite store ranks).
+ */
+const ORIGIN_RANK = [3, 5, 5, 2, 1, 0];
+
+/** What `extras` holds: the fields no column has. */
+export interface Extras {
+  f?: number;
+  al?: string[];
+  a?: Attributes;
+  pe?: string;
+}
+
+/** The tables a batch's own rows go to. */
+export const DATA_TABLES = ['logs', 'trace_index', 'spans', 'aliases', 'trace_aliases', 'rollups', 'vocabulary'] as const;
+export type DataTable = (typeof DATA_TABLES)[number];
+
+export interface EncodedBatch {
+  batchId: string | undefined;
+  attempt: string;
+  logs: number;
+  spans: number;
+  /** NDJSON per table (empty when the batch has no rows for it). */
+  rows: Record<DataTable, string>;
+}
+
+function invalid(where: string, problem: string): StoreError {
+  return new StoreError('STORE_INVALID_RECORD', `${where} ${problem}; the batch was not stored, fix the record and send it again`);
+}
+
+/** µs since the epoch as an integer (the columns are Int64; a fraction of a µs is rounded away). */
+function checkTime(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_TIME_US) {
+    throw invalid(where, `must be µs since the epoch, a finite number within ±${MAX_TIME_US} (got ${String(value)})`);
+  }
+  return Math.round(value);
+}
+
+/** Lowercase hex IDs are kept; an uppercase one is lowercased; anything else is kept as given. */
+function normalizeId(value: string, valid: (v: string) => boolean): string | undefined {
+  if (valid(value)) return value;
+  const lower = value.toLowerCase();
+  return lower !== value && valid(lower) ? lower : undefined;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? wellFormed(value) : wellFormed(String(value)));
+
+/** An attribute value as the text a query names it by: strings as they are, anything else as JSON. */
+export function attributeText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
+}
+
+/**
+ * Every name `attr.NAME` can find a value under, with the texts it matches: a top-level key as it is
+ * (dots and all), and nested keys as dotted paths unless a top-level key has that very name; an array
+ * gives one text per element.
+ */
+export function attributePairs(attrs: Attributes, keys: string[], values: string[]): void {
+  const add = (name: string, value: AttributeValue | undefined) => {
+    if (value === undefined) return;
+    if (Array.isArray(value)) for (const v of value) { keys.push(name); values.push(wellFormed(attributeText(v === undefined ? null : v))); }
+    else { keys.push(name); values.push(wellFormed(attributeText(value))); }
+  };
+  const walk = (path: string, value: Record<string, AttributeValue>) => {
+    for (const key of Object.keys(value)) {
+      if (key.includes('.')) continue;
+      const name = `${path}.${key}`;
+      const inner = value[key];
+      if (!Object.hasOwn(attrs, name)) add(name, inner);
+      if (inner !== null && typeof inner === 'object' && !Array.isArray(inner)) walk(name, inner);
+    }
+  };
+  for (const key of Object.keys(attrs)) {
+    const value = attrs[key];
+    add(key, value);
+    if (!key.includes('.') && value !== null && typeof value === 'object' && !Array.isArray(value)) walk(key, value);
+  }
+}
+
+function extrasOf(r: LogRecord, index: number): string {
+  const odd = r.traceFlags !== undefined && !(Number.isInteger(r.traceFlags) && r.traceFlags >= 0 && r.traceFlags <= 255);
+  if (r.aliases === undefined && r.attributes === undefined && r.parseError === undefined && !odd) return '';
+  const extras: Extras = {};
+  if (odd) extras.f = r.traceFlags;
+  if (r.aliases !== undefined) extras.al = r.aliases;
+  if (r.attributes !== undefined) extras.a = r.attributes;
+  if (r.parseError !== undefined) extras.pe = r.parseError;
+  try {
+    return wellFormed(JSON.stringify(extras));
+  } catch (error) {
+    throw invalid(`logs[${index}]`, `has attributes that are not JSON (${(error as Error).message})`);
+  }
+}
+
+/** Collects the rows of one batch; `attempt` is the key of the append writing it. */
+class RowWriter {
+  logs = '';
+  traceIndex = '';
+  spans = '';
+  aliases = '';
+  traceAliases = '';
+  rollups = '';
+  /** Per vocabulary field and day, the distinct terms seen (one row each). */
+  private readonly vocab = new Map<string, Set<string>>();
+
+  constructor(private readonly attempt: string) {}
+
+  log(r: LogRecord, row: number): void {
+    const time = checkTime(r.time, `logs[${row}].time`);
+    const severity = typeof r.severityNumber === 'number' && r.severityNumber >= 0 && r.severityNumber <= 255 ? r.severityNumber | 0 : 0;
+    let presence = 0;
+    let service = '';
+    let host = '';
+    let severityText = '';
+    let observed = 0;
+    let traceFlags = 0;
+    let trace = '';
+    let span = '';
+    if (r.service !== undefined) [presence, service] = [presence | HAS.service, text(r.service)];
+    if (r.host !== undefined) [presence, host] = [presence | HAS.host, text(r.host)];
+    if (r.observedTime !== undefined) [presence, observed] = [presence | HAS.observed, checkTime(r.observedTime, `logs[${row}].observedTime`)];
+    if (r.severityText !== undefined) [presence, severityText] = [presence | HAS.severityText, text(r.severityText)];
+    if (r.traceFlags !== undefined && Number.isInteger(r.traceFlags) && r.traceFlags >= 0 && r.traceFlags <= 255) [presence, traceFlags] = [presence | HAS.traceFlags, r.traceFlags];
+    let hexTrace: string | undefined;
+    if (r.traceId !== undefined) {
+      hexTrace = normalizeId(String(r.traceId), isValidTraceId);
+      [presence, trace] = [presence | HAS.trace, hexTrace ?? text(r.traceId)];
+    }
+    if (r.spanId !== undefined) [presence, span] = [presence | HAS.span, normalizeId(String(r.spanId), isValidSpanId) ?? text(r.spanId)];
+    const body = typeof r.body === 'string' ? wellFormed(r.body) : String(r.body ?? '');
+    const tokens = new Set<string>();
+    addTokens(body, 0, body.length, tokens);
+    const attrKeys: string[] = [];
+    const attrValues: string[] = [];
+    if (r.attributes !== undefined && r.attributes !== null && typeof r.attributes === 'object') attributePairs(r.attributes, attrKeys, attrValues);
+    const extras = extrasOf(r, row);
+    const day = Math.floor(time / DAY_US);
+    const terms = this.terms(VOCAB_FIELD.msg, day);
+    for (const token of tokens) terms.add(token);
+    if (r.service !== undefined) this.terms(VOCAB_FIELD.service, day).add(service);
+    if (r.host !== undefined) this.terms(VOCAB_FIELD.host, day).add(host);
+    const s = JSON.stringify;
+    this.logs += `{"time":${time},"attempt":${this.attempt},"row":${row},"service":${s(service)},"host":${s(host)},"severity":${severity},"severity_text":${s(severityText)},"observed":${observed},"trace_flags":${traceFlags},"presence":${presence},"trace_id":${s(trace)},"span_id":${s(span)},"body":${s(body)},"tokens":${s([...tokens])},"attr_keys":${s(attrKeys)},"attr_values":${s(attrValues)},"extras":${s(extras)}}\n`;
+    if (hexTrace !== undefined) this.traceIndex += `{"trace_id":"${hexTrace}","time":${time},"service":${s(service)},"attempt":${this.attempt},"row":${row}}\n`;
+  }
+
+  span(sp: Span, seq: number, stored: number): void {
+    const where = `spans[${seq}]`;
+    const trace = normalizeId(String(sp.traceId), isValidTraceId);
+    if (trace === undefined) throw invalid(`${where}.traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(sp.traceId)})`);
+    const span = normalizeId(String(sp.spanId), isValidSpanId);
+    if (span === undefined) throw invalid(`${where}.spanId`, `must be 16 hex digits, not all zero (got ${JSON.stringify(sp.spanId)})`);
+    const parent = sp.parentSpanId === undefined ? undefined : normalizeId(String(sp.parentSpanId), isValidSpanId);
+    if (sp.parentSpanId !== undefined && parent === undefined) throw invalid(`${where}.parentSpanId`, `must be 16 hex digits (got ${JSON.stringify(sp.parentSpanId)})`);
+    const start = checkTime(sp.start, `${where}.start`);
+    const duration = typeof sp.duration === 'number' && Number.isFinite(sp.duration) ? sp.duration : 0;
+    const origin = Math.max(0, SPAN_ORIGINS.indexOf(sp.origin));
+    let attributes = '';
+    try {
+      attributes = sp.attributes === undefined ? '' : wellFormed(JSON.stringify(sp.attributes));
+    } catch (error) {
+      throw invalid(where, `has attributes that are not JSON (${(error as Error).message})`);
+    }
+    let presence = 0;
+    if (parent !== undefined) presence |= SPAN_HAS.parent;
+    if (sp.service !== undefined) presence |= SPAN_HAS.service;
+    if (sp.attributes !== undefined) presence |= SPAN_HAS.attributes;
+    const service = sp.service === undefined ? '' : text(sp.service);
+    if (sp.service !== undefined) this.terms(VOCAB_FIELD.service, Math.floor(start / DAY_US)).add(service);
+    const s = JSON.stringify;
+    this.spans += `{"trace_id":"${trace}","span_id":"${span}","attempt":${this.attempt},"seq":${seq},"stored":${stored},"rank":${ORIGIN_RANK[origin]},"presence":${presence},"parent":"${parent ?? ''}","name":${s(text(sp.name ?? ''))},"kind":${Math.max(0, SPAN_KINDS.indexOf(sp.kind))},"start":${start},"duration":${s(duration)},"status":${Math.max(0, SPAN_STATUSES.indexOf(sp.status))},"service":${s(service)},"origin":${origin},"attributes":${s(attributes)}}\n`;
+  }
+
+  alias(alias: string, trace: string, linked: number, joinedBy: AliasLink['joinedBy']): void {
+    const a = JSON.stringify(wellFormed(alias));
+    const joined = JSON.stringify(joinedBy === undefined ? '' : wellFormed(JSON.stringify(joinedBy)));
+    this.aliases += `{"alias":${a},"trace_id":"${trace}","linked":${linked},"joined_by":${joined},"attempt":${this.attempt}}\n`;
+    this.traceAliases += `{"trace_id":"${trace}","alias":${a},"linked":${linked},"joined_by":${joined},"attempt":${this.attempt}}\n`;
+  }
+
+  rollup(r: MinuteRollup, i: number): void {
+    const where = `rollups[${i}]`;
+    if (typeof r.service !== 'string') throw invalid(`${where}.service`, 'must be a string');
+    if (!Number.isSafeInteger(r.minute) || r.minute % MINUTE_US !== 0) throw invalid(`${where}.minute`, 'must be the µs start of a minute');
+    for (const key of ['requests', 'errors', 'lines', 'errorLines', 'tracedLines'] as const) {
+      if (!isCount(r[key])) throw invalid(`${where}.${key}`, 'must be a whole number ≥ 0');
+    }
+    const h = r.latency;
+    if (typeof h !== 'object' || h === null || !isCount(h.count) || ![h.sum, h.min, h.max].every(Number.isFinite) || typeof h.buckets !== 'object' || h.buckets === null || !Object.values(h.buckets).every(isCount)) {
+      throw invalid(`${where}.latency`, 'must be a histogram: {count, sum, min, max, buckets: {index: count}}');
+    }
+    const s = JSON.stringify;
+    const keys = Object.keys(h.buckets);
+    this.rollups += `{"minute":${r.minute},"service":${s(wellFormed(r.service))},"attempt":${this.attempt},"requests":${r.requests},"errors":${r.errors},"lines":${r.lines},"error_lines":${r.errorLines},"traced_lines":${r.tracedLines},"lat_count":${h.count},"lat_sum":${s(h.sum)},"lat_min":${s(h.min)},"lat_max":${s(h.max)},"bucket_keys":${s(keys.map(wellFormed))},"bucket_counts":${s(keys.map((k) => h.buckets[k]))}}\n`;
+  }
+
+  private lastTermsKey = '';
+  private lastTerms: Set<string> | undefined;
+
+  private terms(field: number, day: number): Set<string> {
+    const key = `${field}/${day}`;
+    if (key === this.lastTermsKey) return this.lastTerms!;
+    let set = this.vocab.get(key);
+    if (set === undefined) this.vocab.set(key, (set = new Set()));
+    this.lastTermsKey = key;
+    this.lastTerms = set;
+    return set;
+  }
+
+  vocabulary(): string {
+    let out = '';
+    for (const [key, terms] of this.vocab) {
+      const [field, day] = key.split('/') as [string, string];
+      for (const term of terms) out += `{"field":${field},"term":${JSON.stringify(term)},"day":${day}}\n`;
+    }
+    return out;
+  }
+}
+
+/** The batch's alias links, and those its log lines carry (an alias on a line with a trace ID names that trace, joined by that line). */
+function aliasLinks(batch: IngestBatch): AliasLink[] {
+  const seen = new Set<string>();
+  const out: AliasLink[] = [];
+  const add = (alias: unknown, traceId: string, joinedBy: AliasLink['joinedBy']) => {
+    if (typeof alias !== 'string' || alias.length === 0) return;
+    const key = `${traceId}${alias}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(joinedBy === undefined ? { alias, traceId } : { alias, traceId, joinedBy });
+  };
+  (batch.aliases ?? []).forEach((link, i) => {
+    const trace = normalizeId(String(link.traceId), isValidTraceId);
+    if (trace === undefined) throw invalid(`aliases[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(link.traceId)})`);
+    if (typeof link.alias !== 'string' || link.alias.length === 0) throw invalid(`aliases[${i}].alias`, 'must be a non-empty string');
+    add(link.alias, trace, link.joinedBy);
+  });
+  for (const r of batch.logs ?? []) {
+    if (r.aliases === undefined || r.aliases.length === 0 || r.traceId === undefined) continue;
+    const trace = normalizeId(String(r.traceId), isValidTraceId);
+    const joinedBy = { ...(r.service !== undefined ? { service: r.service } : {}), time: r.time, body: String(r.body).slice(0, 200) };
+    if (trace !== undefined) for (const alias of r.aliases) add(alias, trace, joinedBy);
+  }
+  return out;
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/**
+ * Checks and encodes a batch. `stored` orders copies of a span (the first stored wins among equals);
+ * `linked` is when its aliases were linked (the latest link of an alias names its trace).
+ */
+export function encodeBatch(batch: IngestBatch, attempt: string, stored: number, linked: number): EncodedBatch {
+  const w = new RowWriter(attempt);
+  const logs = batch.logs ?? [];
+  const spans = batch.spans ?? [];
+  logs.forEach((r, i) => w.log(r, i));
+  spans.forEach((sp, i) => w.span(sp, i, stored));
+  for (const link of aliasLinks(batch)) w.alias(link.alias, link.traceId, linked, link.joinedBy);
+  (batch.rollups ?? []).forEach((r, i) => w.rollup(r, i));
+  return {
+    batchId: batch.batchId === undefined ? undefined : wellFormed(String(batch.batchId)),
+    attempt,
+    logs: logs.length,
+    spans: spans.length,
+    rows: { logs: w.logs, trace_index: w.traceIndex, spans: w.spans, aliases: w.aliases, trace_aliases: w.traceAliases, rollups: w.rollups, vocabulary: w.vocabulary() },
+  };
+}
