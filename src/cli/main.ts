@@ -7,6 +7,8 @@ const USAGE = `Usage: logstitch <command> [options]
 
 Commands:
   serve       Run the indexer: receive logs and spans, store them, answer the query API
+  agent       Follow log files and ship every line to the indexer, once
+  ingest      Import log files once through the agent's pipeline
   search      Print the log lines that match a query, newest first
   trace       Print one trace: where the time went, its waterfall, its logs
   errors      Print requests, errors, error rate and latency per service
@@ -25,6 +27,8 @@ type Command = (argv: string[]) => Promise<number>;
 // Loaded on demand: `search` need not load the indexer, nor `serve` the sample services.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serve,
+  agent: async () => (await import('./agent.js')).agent,
+  ingest: async () => (await import('./ingest.js')).ingest,
   search: async () => (await import('./search.js')).search,
   trace: async () => (await import('./trace.js')).trace,
   errors: async () => (await import('./errors.js')).errors,

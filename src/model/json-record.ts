@@ -27,6 +27,7 @@ export const MAX_ATTRIBUTE_DEPTH = 32;
 // Fields that become LogRecord fields rather than attributes, by the loggers that write them.
 const MESSAGE_KEYS = ['msg', 'message', 'body'];
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'timeUnixNano', 'time_unix_nano'];
+// levelOf reads the level keys in this order.
 const LEVEL_KEYS = ['level', 'severity', 'severity_text', 'severityText', 'levelname', 'log.level', 'lvl'];
 const CONSUMED = new Set([
   ...MESSAGE_KEYS, ...TIME_KEYS, ...LEVEL_KEYS,
@@ -39,13 +40,12 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** `obj[a.b]` or `obj.a.b`: ECS writes either. */
-function dotted(obj: Record<string, unknown>, path: string): unknown {
-  if (path in obj) return obj[path];
-  const dot = path.indexOf('.');
-  if (dot === -1) return undefined;
-  const head = obj[path.slice(0, dot)];
-  return typeof head === 'object' && head !== null ? (head as Record<string, unknown>)[path.slice(dot + 1)] : undefined;
+/** `obj['a.b']` or `obj.a.b` (ECS writes either); `head` and `tail` are the path split at its dot. */
+function dotted(obj: Record<string, unknown>, path: string, head: string, tail: string): unknown {
+  const flat = obj[path];
+  if (flat !== undefined) return flat;
+  const nested = obj[head];
+  return typeof nested === 'object' && nested !== null ? (nested as Record<string, unknown>)[tail] : undefined;
 }
 
 function timeOf(obj: Record<string, unknown>): number | undefined {
@@ -61,19 +61,30 @@ function timeOf(obj: Record<string, unknown>): number | undefined {
   return undefined;
 }
 
-function severityOf(obj: Record<string, unknown>): { number: number; text?: string } {
-  const explicit = obj.severity_number ?? obj.severityNumber;
-  for (const key of LEVEL_KEYS) {
-    const value = dotted(obj, key);
-    if (typeof value === 'number' && Number.isFinite(value)) {
-      // pino's numbers (10–60); an OpenTelemetry SeverityNumber says so in its own field.
-      return { number: typeof explicit === 'number' ? explicit : severityFromPinoLevel(value), text: String(value) };
-    }
-    if (typeof value === 'string' && value.length > 0) {
-      return { number: typeof explicit === 'number' ? explicit : severityFromText(value), text: value };
-    }
-  }
-  return { number: typeof explicit === 'number' ? explicit : Severity.UNSPECIFIED };
+/** The value of two hex digits (`01`, `Ff`), read by hand: every line has flags, and a regex cost more than the rest of them. */
+function hexByte(text: string): number | undefined {
+  if (text.length !== 2) return undefined;
+  const high = hexDigit(text.charCodeAt(0));
+  const low = hexDigit(text.charCodeAt(1));
+  return high === -1 || low === -1 ? undefined : high * 16 + low;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/** A level field's value when it names a level: a finite number or a non-empty string. */
+function levelValue(value: unknown): number | string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The first of LEVEL_KEYS that names a level, looked up without a loop or a path split: every line asks. */
+function levelOf(obj: Record<string, unknown>): number | string | undefined {
+  return levelValue(obj.level) ?? levelValue(obj.severity) ?? levelValue(obj.severity_text) ?? levelValue(obj.severityText)
+    ?? levelValue(obj.levelname) ?? levelValue(dotted(obj, 'log.level', 'log', 'level')) ?? levelValue(obj.lvl);
 }
 
 function depthOf(value: unknown, limit: number): number {
@@ -88,20 +99,21 @@ function depthOf(value: unknown, limit: number): number {
   return max + 1;
 }
 
-function attributesOf(obj: Record<string, unknown>): { attributes: Attributes | undefined; tooDeep: boolean } {
-  let attributes: Attributes | undefined;
+/** The fields no LogRecord field took, added to `attributes`; returns whether one was too deep to keep. */
+function addAttributes(obj: Record<string, unknown>, attributes: Attributes): boolean {
   let tooDeep = false;
   for (const key in obj) {
-    if (CONSUMED.has(key)) continue;
+    // `__proto__` (JSON may carry one) would set the attributes' prototype, not add a field.
+    if (CONSUMED.has(key) || key === '__proto__') continue;
     let value = obj[key] as AttributeValue | undefined;
     if (value === undefined) continue;
     if (typeof value === 'object' && value !== null && depthOf(value, MAX_ATTRIBUTE_DEPTH) >= MAX_ATTRIBUTE_DEPTH) {
       value = '[nested deeper than 32 levels]';
       tooDeep = true;
     }
-    (attributes ??= {})[key] = value;
+    attributes[key] = value;
   }
-  return { attributes, tooDeep };
+  return tooDeep;
 }
 
 function fromMarked(obj: Record<string, unknown>): JsonLineResult {
@@ -135,32 +147,40 @@ function fromMarked(obj: Record<string, unknown>): JsonLineResult {
  */
 export function logRecordFromJson(obj: Record<string, unknown>, observed: number): JsonLineResult {
   if (obj[RECORD_MARKER] === 1) return fromMarked(obj);
-  const severity = severityOf(obj);
-  const message = MESSAGE_KEYS.map((k) => obj[k]).find((v) => v !== undefined);
+  // The hot path of /ingest and the agent: nothing is allocated but what it returns.
+  const level = levelOf(obj);
+  const explicit = obj.severity_number ?? obj.severityNumber;
+  let message = obj.msg;
+  if (message === undefined) message = obj.message;
+  if (message === undefined) message = obj.body;
   const log: LogRecord = {
     time: timeOf(obj) ?? observed,
     observedTime: observed,
-    severityNumber: severity.number,
+    // pino's numbers (10–60); an OpenTelemetry SeverityNumber says so in its own field.
+    severityNumber: typeof explicit === 'number' ? explicit
+      : typeof level === 'number' ? severityFromPinoLevel(level)
+        : level !== undefined ? severityFromText(level) : Severity.UNSPECIFIED,
     body: typeof message === 'string' ? message : message === undefined ? '' : JSON.stringify(message),
   };
-  if (severity.text !== undefined) log.severityText = severity.text;
-  const traceId = dotted(obj, 'trace_id') ?? obj.traceId ?? dotted(obj, 'trace.id');
-  const spanId = dotted(obj, 'span_id') ?? obj.spanId ?? dotted(obj, 'span.id');
-  const warnings: string[] = [];
+  if (level !== undefined) log.severityText = String(level);
+  const traceId = obj.trace_id ?? obj.traceId ?? dotted(obj, 'trace.id', 'trace', 'id');
+  const spanId = obj.span_id ?? obj.spanId ?? dotted(obj, 'span.id', 'span', 'id');
+  let warning: string | undefined;
   if (isValidTraceId(traceId)) log.traceId = traceId;
-  else if (traceId !== undefined) warnings.push('trace_id is not 32 lowercase hex; kept as an attribute');
+  else if (traceId !== undefined) warning = 'trace_id is not 32 lowercase hex; kept as an attribute';
   if (isValidSpanId(spanId)) log.spanId = spanId;
   const flags = obj.trace_flags ?? obj.traceFlags ?? obj.flags;
-  if (typeof flags === 'string' && /^[0-9a-f]{2}$/i.test(flags)) log.traceFlags = Number.parseInt(flags, 16);
-  else if (typeof flags === 'number') log.traceFlags = flags;
-  const service = str(obj.service) ?? str(dotted(obj, 'service.name')) ?? (obj.v !== undefined ? str(obj.name) : undefined);
+  if (typeof flags === 'string') {
+    const byte = hexByte(flags);
+    if (byte !== undefined) log.traceFlags = byte;
+  } else if (typeof flags === 'number') log.traceFlags = flags;
+  const service = str(obj.service) ?? str(dotted(obj, 'service.name', 'service', 'name')) ?? (obj.v !== undefined ? str(obj.name) : undefined);
   if (service !== undefined) log.service = service;
-  const host = str(obj.hostname) ?? str(dotted(obj, 'host.name')) ?? str(obj.host);
+  const host = str(obj.hostname) ?? str(dotted(obj, 'host.name', 'host', 'name')) ?? str(obj.host);
   if (host !== undefined) log.host = host;
-  const { attributes, tooDeep } = attributesOf(obj);
-  if (log.traceId === undefined && traceId !== undefined) (log.attributes ??= {}).trace_id = String(traceId);
-  if (attributes !== undefined) log.attributes = { ...log.attributes, ...attributes };
-  if (tooDeep) warnings.push('a field nested deeper than 32 levels was kept as text');
+  const attributes: Attributes = log.traceId === undefined && traceId !== undefined ? { trace_id: String(traceId) } : {};
+  if (addAttributes(obj, attributes)) warning = joined(warning, 'a field nested deeper than 32 levels was kept as text');
+  if (hasKeys(attributes)) log.attributes = attributes;
   const aliases: string[] = [];
   const alias = str(obj.trace_alias);
   if (alias !== undefined && log.traceId !== undefined) {
@@ -170,11 +190,20 @@ export function logRecordFromJson(obj: Record<string, unknown>, observed: number
   const result: JsonLineResult = { log, aliases };
   if (obj[SPAN_END_KEY] !== undefined) {
     const span = spanFromSpanEndLine(obj);
-    if ('error' in span) warnings.push(`span_end ignored: ${span.error}`);
+    if ('error' in span) warning = joined(warning, `span_end ignored: ${span.error}`);
     else result.span = span;
   }
-  if (warnings.length > 0) result.warning = warnings.join('; ');
+  if (warning !== undefined) result.warning = warning;
   return result;
+}
+
+function hasKeys(attributes: Attributes): boolean {
+  for (const _ in attributes) return true;
+  return false;
+}
+
+function joined(warning: string | undefined, more: string): string {
+  return warning === undefined ? more : `${warning}; ${more}`;
 }
 
 /** A line that is not JSON (or not an object): kept whole as the body, flagged with why. */

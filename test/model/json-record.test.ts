@@ -31,4 +31,67 @@ describe('logRecordFromJson', () => {
     expect(read.log.body).toBe('x');
     expect(read.warning).toMatch(/span_id/);
   });
+
+  it('reads ECS fields written flat or nested, and keeps the rest as attributes', () => {
+    const flat = logRecordFromJson({ '@timestamp': '2024-03-12T13:15:02.117Z', 'log.level': 'warn', message: 'slow', 'trace.id': trace, 'span.id': span, 'service.name': 'inventory', 'host.name': 'web-2', http: { request: { id: 'r-1' } } }, T);
+    expect(flat.log).toEqual({ time: 1_710_249_302_117_000, observedTime: T, severityNumber: 13, severityText: 'warn', body: 'slow', traceId: trace, spanId: span, service: 'inventory', host: 'web-2', attributes: { http: { request: { id: 'r-1' } } } });
+    const nested = logRecordFromJson({ log: { level: 'error' }, message: 'down', trace: { id: trace }, span: { id: span }, service: { name: 'inventory' }, host: { name: 'web-2' } }, T);
+    expect(nested.log).toMatchObject({ severityNumber: 17, severityText: 'error', traceId: trace, spanId: span, service: 'inventory', host: 'web-2' });
+    expect(Object.keys(nested.log.attributes ?? {})).toEqual(['log', 'trace', 'span']);
+  });
+
+  it('takes the first level that names one, and an explicit SeverityNumber over it', () => {
+    expect(logRecordFromJson({ level: '', lvl: 'error', msg: 'x' }, T).log).toMatchObject({ severityNumber: 17, severityText: 'error' });
+    expect(logRecordFromJson({ severity_text: 'WARN', severity_number: 14, body: 'otel' }, T).log).toMatchObject({ severityNumber: 14, severityText: 'WARN', body: 'otel' });
+    expect(logRecordFromJson({ level: 99, severityNumber: 3, msg: 'x' }, T).log).toMatchObject({ severityNumber: 3, severityText: '99' });
+  });
+
+  it('takes the first message field present, even null, and writes a non-string one as JSON', () => {
+    expect(logRecordFromJson({ msg: null, message: 'second' }, T).log.body).toBe('null');
+    expect(logRecordFromJson({ message: { a: 1 } }, T).log.body).toBe('{"a":1}');
+    expect(logRecordFromJson({ level: 'info' }, T).log.body).toBe('');
+  });
+
+  it('reads trace flags as two hex digits of either case, or a number', () => {
+    expect(logRecordFromJson({ msg: 'x', trace_flags: '0A' }, T).log.traceFlags).toBe(10);
+    expect(logRecordFromJson({ msg: 'x', trace_flags: 'zz' }, T).log.traceFlags).toBeUndefined();
+    expect(logRecordFromJson({ msg: 'x', trace_flags: '001' }, T).log.traceFlags).toBeUndefined();
+    expect(logRecordFromJson({ msg: 'x', flags: 1 }, T).log.traceFlags).toBe(1);
+  });
+
+  it('keeps an ID it cannot use as an attribute, first, and says so', () => {
+    const read = logRecordFromJson({ level: 'info', msg: 'x', trace_id: 'abc-123', span_id: 'nothex', extra: [1, 2] }, T);
+    expect(read.log.traceId).toBeUndefined();
+    expect(read.log.spanId).toBeUndefined();
+    expect(Object.entries(read.log.attributes ?? {})).toEqual([['trace_id', 'abc-123'], ['extra', [1, 2]]]);
+    expect(read.warning).toBe('trace_id is not 32 lowercase hex; kept as an attribute');
+  });
+
+  it('keeps a field nested too deep as text, and says so after any ID warning', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const read = logRecordFromJson({ msg: 'x', trace_id: 'legacy', nested: deep, shallow: { a: { b: 1 } } }, T);
+    expect(read.log.attributes).toEqual({ trace_id: 'legacy', nested: '[nested deeper than 32 levels]', shallow: { a: { b: 1 } } });
+    expect(read.warning).toBe('trace_id is not 32 lowercase hex; kept as an attribute; a field nested deeper than 32 levels was kept as text');
+  });
+
+  it('never lets a __proto__ field become the prototype of the attributes', () => {
+    const read = logRecordFromJson(JSON.parse('{"__proto__": {"polluted": true}, "msg": "p", "a": 1}') as Record<string, unknown>, T);
+    expect(read.log.attributes).toEqual({ a: 1 });
+    expect(Object.getPrototypeOf(read.log.attributes)).toBe(Object.prototype);
+    const attributes = read.log.attributes!;
+    const seen: string[] = [];
+    for (const key in attributes) seen.push(key);
+    expect(seen).toEqual(['a']);
+  });
+
+  it('names a bunyan line by its name, and no other line', () => {
+    expect(logRecordFromJson({ v: 0, name: 'billing', level: 40, msg: 'b', time: '2024-03-12T13:15:02.117Z' }, T).log).toMatchObject({ service: 'billing', severityNumber: 13, time: 1_710_249_302_117_000 });
+    expect(logRecordFromJson({ name: 'not-bunyan', msg: 'x' }, T).log).toMatchObject({ attributes: { name: 'not-bunyan' } });
+    expect(logRecordFromJson({ name: 'not-bunyan', msg: 'x' }, T).log.service).toBeUndefined();
+  });
+
+  it('reads OpenTelemetry nanosecond times exactly to the µs', () => {
+    expect(logRecordFromJson({ body: 'otel', timeUnixNano: '1710249302117123456' }, T).log.time).toBe(1_710_249_302_117_123);
+  });
 });

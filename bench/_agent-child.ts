@@ -1,0 +1,28 @@
+// A benchmark's agent in a process of its own (so its peak RSS is its own): follows one file from the
+// beginning and reports its counts to the parent until told to stop.
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { createAgent } from '../src/agent/agent.js';
+import { agentConfigFrom } from '../src/agent/config.js';
+
+const [file, url, dataDir, threads] = process.argv.slice(2);
+const config = agentConfigFrom({
+  data_dir: dataDir,
+  sources: [{ include: [file], service: 'bench' }],
+  sink: { url },
+  tuning: { parse_threads: Number(threads ?? 0) },
+}, {});
+const agent = createAgent(config, { log: pino({ level: 'warn' }) });
+const started = process.hrtime.bigint();
+await agent.start();
+const timer = setInterval(() => {
+  process.send?.({ recordsSent: agent.metrics.recordsSent, linesRead: agent.metrics.linesRead, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+}, 20);
+process.on('message', (message) => {
+  if (message !== 'stop') return;
+  clearInterval(timer);
+  void agent.stop(1000).then(() => {
+    const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+    process.send?.({ peakRssMb: Math.round(kb / 1024) }, () => process.exit(0));
+  });
+});

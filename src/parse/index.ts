@@ -1,0 +1,7 @@
+// The parse stage's public face: one line (or a joined multiline record) → LogRecord, and the joiner.
+export type {
+  JoinedRecord, LineFormat, LineParser, MultilineConfig, MultilineCut, ParsedLine, ParserConfig,
+} from './types.js';
+export { createLineParser } from './line-parser.js';
+export { MultilineJoiner, markCut, MULTILINE_CUT_ATTRIBUTE } from './multiline.js';
+export { ParserConfigError } from './errors.js';
