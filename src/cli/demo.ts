@@ -151,9 +151,11 @@ async function waitForTrace(url: string, id: string, timeoutMs: number): Promise
       const res = await fetch(`${url}/api/traces/${encodeURIComponent(id)}`);
       if (res.ok) {
         const view = (await res.json()) as { traceId: string; summary: string; spans: Array<{ service?: string; kind: string }>; logs: Array<{ service?: string }> };
-        // Complete once the front door's own span (written when checkout answered), inventory's, and both of
-        // shipping's lines (the request and its answer) are in.
-        const answered = view.spans.some((s) => s.service === 'checkout' && s.kind === 'server') && view.spans.some((s) => s.service === 'inventory');
+        // Complete once every span the adapters log for it (checkout's and inventory's, both of inventory's
+        // calls) and both of shipping's lines (the request and its answer) are in: the agent ships the
+        // files independently, so they arrive in any order.
+        const spans = (service: string, kind: string) => view.spans.filter((s) => s.service === service && s.kind === kind).length;
+        const answered = spans('checkout', 'server') >= 1 && spans('checkout', 'client') >= 1 && spans('inventory', 'server') >= 1 && spans('inventory', 'client') >= 2;
         const shippingLines = view.logs.filter((l) => l.service === 'shipping').length;
         if (answered && shippingLines >= 2 && !view.summary.startsWith('No spans')) return view;
       } else await res.arrayBuffer();
