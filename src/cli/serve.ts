@@ -27,6 +27,13 @@ Options:
                           then keep it when it has an error (span or error-level line), is slower than
                           5 s or than its service's p99, or falls in a 10% sample; drop the rest whole.
                           Metrics count everything. Held traces live in memory: a crash loses them.
+  --store KIND            sqlite (embedded, in --data; the default) or clickhouse
+  --clickhouse-url URL    ClickHouse's HTTP interface, e.g. http://127.0.0.1:8123 (with --store clickhouse)
+  --clickhouse-database DB     Database for logstitch's tables (default logstitch; created when missing)
+  --clickhouse-user USER       (default default; the password from $LOGSTITCH_CLICKHOUSE_PASSWORD)
+  --clickhouse-cluster NAME    A cluster in the servers' remote_servers: local tables per shard and
+                               Distributed tables over them, sharded by trace ID
+  --clickhouse-nodes URL,URL   Every node's HTTP URL, for schema changes without ZooKeeper
   --tail-sampling-config FILE
                           The same, with settings and policies from a JSON file (see README "Tail sampling")
   -h, --help              Show this help
@@ -35,6 +42,7 @@ Environment:
   LOGSTITCH_INGEST_TOKEN  When set, ingest requests need "authorization: Bearer <token>"
   LOGSTITCH_QUERY_TOKEN   When set, query requests need "authorization: Bearer <token>"
   LOGSTITCH_LOG_LEVEL     The indexer's own log level (default info)
+  LOGSTITCH_CLICKHOUSE_PASSWORD  ClickHouse password (kept out of the process list)
 `;
 
 export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): IndexerConfig | undefined {
@@ -51,6 +59,12 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       redact: { type: 'string' },
       'tail-sampling': { type: 'boolean' },
       'tail-sampling-config': { type: 'string' },
+      store: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
+      'clickhouse-database': { type: 'string' },
+      'clickhouse-user': { type: 'string' },
+      'clickhouse-cluster': { type: 'string' },
+      'clickhouse-nodes': { type: 'string' },
       'redact-emails': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -67,6 +81,7 @@ export function serveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (values['redact-emails'] === true) config.redactEmails = true;
   if (values['tail-sampling'] === true) config.tailSampling = { enabled: true };
   if (values['tail-sampling-config'] !== undefined) config.tailSampling = readTailSampling(values['tail-sampling-config']);
+  readStore(config, values, env);
   return config;
 }
 
@@ -76,7 +91,7 @@ export async function serve(argv: string[]): Promise<number> {
     process.stdout.write(SERVE_USAGE);
     return 0;
   }
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore(config.store === 'clickhouse' ? { kind: 'clickhouse', ...config.clickhouse! } : { dataDir: config.dataDir });
   const indexer = createIndexer({ config, store });
   await indexer.listen();
   const retention = startRetention(config, indexer.store);
@@ -96,6 +111,28 @@ function startRetention(config: IndexerConfig, store: import('../store/types.js'
   const timer = setInterval(() => void store.applyRetention(policy).catch(() => {}), config.retentionIntervalMs);
   timer.unref();
   return timer;
+}
+
+/** --store and the --clickhouse-* options, checked together. */
+function readStore(config: IndexerConfig, values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): void {
+  const kind = (values.store as string | undefined) ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'clickhouse') throw new ConfigError(`--store must be sqlite or clickhouse, not ${JSON.stringify(kind)}`);
+  const clickhouseFlags = Object.keys(values).filter((k) => k.startsWith('clickhouse-') && values[k] !== undefined);
+  if (kind === 'sqlite') {
+    if (clickhouseFlags.length > 0) throw new ConfigError(`--${clickhouseFlags[0]} needs --store clickhouse`);
+    return;
+  }
+  const url = values['clickhouse-url'] as string | undefined;
+  if (url === undefined) throw new ConfigError('--store clickhouse needs --clickhouse-url, e.g. http://127.0.0.1:8123');
+  config.store = 'clickhouse';
+  config.clickhouse = {
+    url,
+    ...(values['clickhouse-database'] !== undefined ? { database: values['clickhouse-database'] as string } : {}),
+    ...(values['clickhouse-user'] !== undefined ? { username: values['clickhouse-user'] as string } : {}),
+    ...(env.LOGSTITCH_CLICKHOUSE_PASSWORD ? { password: env.LOGSTITCH_CLICKHOUSE_PASSWORD } : {}),
+    ...(values['clickhouse-cluster'] !== undefined ? { cluster: values['clickhouse-cluster'] as string } : {}),
+    ...(values['clickhouse-nodes'] !== undefined ? { nodes: (values['clickhouse-nodes'] as string).split(',').map((n) => n.trim()).filter((n) => n !== '') } : {}),
+  };
 }
 
 /** A tail-sampling config file: JSON with the TailSamplerConfig fields (enabled unless it says otherwise). */

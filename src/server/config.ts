@@ -1,6 +1,7 @@
 // The indexer's configuration: defaults, environment variables, and checks with messages that say what to fix.
 import { LogstitchError } from '../model/errors.js';
 import type { TailSamplerConfig } from '../correlate/index.js';
+import type { ClickHouseStoreOptions } from '../store/clickhouse/index.js';
 import { REDACT_MODES, type RedactMode } from './intake.js';
 
 export interface IndexerConfig {
@@ -30,6 +31,9 @@ export interface IndexerConfig {
   redactEmails: boolean;
   /** Tail-based sampling; off unless `enabled`. */
   tailSampling: TailSamplerConfig;
+  /** Where the data lives: the embedded SQLite store in dataDir (default) or ClickHouse. */
+  store: 'sqlite' | 'clickhouse';
+  clickhouse?: ClickHouseStoreOptions;
 }
 
 export const DEFAULT_PORT = 4318;
@@ -46,6 +50,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): IndexerConf
     redact: 'received',
     redactEmails: false,
     tailSampling: { enabled: false },
+    store: 'sqlite',
   };
   if (env.LOGSTITCH_INGEST_TOKEN) config.ingestToken = env.LOGSTITCH_INGEST_TOKEN;
   if (env.LOGSTITCH_QUERY_TOKEN) config.queryToken = env.LOGSTITCH_QUERY_TOKEN;

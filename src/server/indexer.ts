@@ -120,7 +120,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       log.error({ err: error, path: req.url }, 'request failed');
       const message = error instanceof LogstitchError ? error.message : 'internal error; the indexer logged the details';
-      sendError(res, 500, error instanceof LogstitchError ? error.code : 'INTERNAL', message);
+      // A store that cannot be reached (ClickHouse down) is temporary: 503 tells senders to retry.
+      const status = error instanceof LogstitchError && error.code === 'STORE_UNAVAILABLE' ? 503 : 500;
+      sendError(res, status, error instanceof LogstitchError ? error.code : 'INTERNAL', message);
     });
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));

@@ -106,12 +106,12 @@ export class Connection {
     }
   }
 
-  /** Inserts NDJSON rows (one JSON object a line) into a table with one INSERT. */
-  async insert(table: string, ndjson: string, what: string): Promise<void> {
-    if (ndjson.length === 0) return;
+  /** Inserts rows (NDJSON, one object a line, or RowBinary) into a table with one INSERT. */
+  async insert(table: string, rows: string | Buffer, what: string, format: 'JSONEachRow' | 'RowBinary' = 'JSONEachRow'): Promise<void> {
+    if (rows.length === 0) return;
     try {
       // exec, not insert: the body goes as it is (insert would encode each chunk of a stream as a row).
-      const result = await this.main.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([Buffer.from(ndjson)]), clickhouse_settings: this.writeSettings });
+      const result = await this.main.exec({ query: `INSERT INTO ${table} FORMAT ${format}`, values: Readable.from([typeof rows === 'string' ? Buffer.from(rows) : rows]), clickhouse_settings: this.writeSettings });
       for await (const _ of result.stream) {
         // The answer to an INSERT is empty; reading it to the end frees the connection.
       }

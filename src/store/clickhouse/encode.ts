@@ -8,6 +8,7 @@ import { MAX_TIME_US } from '../sqlite/block.js';
 import { SPAN_ORIGINS } from '../sqlite/encode.js';
 import { StoreError } from '../sqlite/errors.js';
 import { addTokens, wellFormed } from '../sqlite/tokens.js';
+import { RowBinary, u64Bytes } from './rowbinary.js';
 import type { AliasLink, IngestBatch } from '../types.js';
 
 /** Bits of `logs.presence`: which optional fields a record has. */
@@ -36,6 +37,8 @@ export interface Extras {
 /** The tables a batch's own rows go to. */
 export const DATA_TABLES = ['logs', 'trace_index', 'spans', 'aliases', 'trace_aliases', 'rollups', 'vocabulary'] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
+/** The per-line tables, written as RowBinary (the rest, a few rows per batch, as NDJSON). */
+export const BINARY_TABLES: ReadonlySet<DataTable> = new Set(['logs', 'trace_index']);
 
 export interface EncodedBatch {
   batchId: string | undefined;
@@ -43,7 +46,8 @@ export interface EncodedBatch {
   logs: number;
   spans: number;
   /** NDJSON per table (empty when the batch has no rows for it). */
-  rows: Record<DataTable, string>;
+  /** Per table: RowBinary (BINARY_TABLES) or NDJSON; empty when the batch has no rows for it. */
+  rows: Record<DataTable, Buffer | string>;
 }
 
 function invalid(where: string, problem: string): StoreError {
@@ -116,8 +120,9 @@ function extrasOf(r: LogRecord, index: number): string {
 
 /** Collects the rows of one batch; `attempt` is the key of the append writing it. */
 class RowWriter {
-  logs = '';
-  traceIndex = '';
+  readonly logs = new RowBinary();
+  readonly traceIndex = new RowBinary();
+  private readonly attemptBytes: Buffer;
   spans = '';
   aliases = '';
   traceAliases = '';
@@ -125,7 +130,9 @@ class RowWriter {
   /** Per vocabulary field and day, the distinct terms seen (one row each). */
   private readonly vocab = new Map<string, Set<string>>();
 
-  constructor(private readonly attempt: string) {}
+  constructor(private readonly attempt: string) {
+    this.attemptBytes = u64Bytes(attempt);
+  }
 
   log(r: LogRecord, row: number): void {
     const time = checkTime(r.time, `logs[${row}].time`);
@@ -161,9 +168,34 @@ class RowWriter {
     for (const token of tokens) terms.add(token);
     if (r.service !== undefined) this.terms(VOCAB_FIELD.service, day).add(service);
     if (r.host !== undefined) this.terms(VOCAB_FIELD.host, day).add(host);
-    const s = JSON.stringify;
-    this.logs += `{"time":${time},"attempt":${this.attempt},"row":${row},"service":${s(service)},"host":${s(host)},"severity":${severity},"severity_text":${s(severityText)},"observed":${observed},"trace_flags":${traceFlags},"presence":${presence},"trace_id":${s(trace)},"span_id":${s(span)},"body":${s(body)},"tokens":${s([...tokens])},"attr_keys":${s(attrKeys)},"attr_values":${s(attrValues)},"extras":${s(extras)}}\n`;
-    if (hexTrace !== undefined) this.traceIndex += `{"trace_id":"${hexTrace}","time":${time},"service":${s(service)},"attempt":${this.attempt},"row":${row}}\n`;
+    // The columns of `logs`, in table order.
+    const b = this.logs;
+    b.i64(time);
+    b.raw8(this.attemptBytes);
+    b.u32(row);
+    b.str(service);
+    b.str(host);
+    b.u8(severity);
+    b.str(severityText);
+    b.i64(observed);
+    b.u8(traceFlags);
+    b.u16(presence);
+    b.str(trace);
+    b.str(span);
+    b.str(body);
+    b.strings(tokens);
+    b.strings(attrKeys);
+    b.strings(attrValues);
+    b.str(extras);
+    if (hexTrace !== undefined) {
+      // trace_id, time, service, attempt, row
+      const t = this.traceIndex;
+      t.str(hexTrace);
+      t.i64(time);
+      t.str(service);
+      t.raw8(this.attemptBytes);
+      t.u32(row);
+    }
   }
 
   span(sp: Span, seq: number, stored: number): void {
@@ -284,6 +316,6 @@ export function encodeBatch(batch: IngestBatch, attempt: string, stored: number,
     attempt,
     logs: logs.length,
     spans: spans.length,
-    rows: { logs: w.logs, trace_index: w.traceIndex, spans: w.spans, aliases: w.aliases, trace_aliases: w.traceAliases, rollups: w.rollups, vocabulary: w.vocabulary() },
+    rows: { logs: Buffer.from(w.logs.bytes()), trace_index: Buffer.from(w.traceIndex.bytes()), spans: w.spans, aliases: w.aliases, trace_aliases: w.traceAliases, rollups: w.rollups, vocabulary: w.vocabulary() },
   };
 }

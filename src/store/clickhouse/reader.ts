@@ -117,9 +117,11 @@ export class Reader {
     const traceId = await this.resolveTrace(String(idOrAlias), h);
     if (traceId === undefined) return undefined;
     const id = str(traceId);
-    const keys = `SELECT service, time, attempt, row FROM ${this.t('trace_index')} WHERE trace_id = ${id}${h} ORDER BY time, attempt, row LIMIT ${limit}`;
+    // On a cluster the index rows and the lines of a trace live on the same shard (both hash the trace ID),
+    // so each shard matches its lines against its own local index: one distributed query, no GLOBAL set.
+    const keys = `SELECT service, time, attempt, row FROM ${this.layout.local('trace_index')} WHERE trace_id = ${id}${h} ORDER BY time, attempt, row LIMIT ${limit}`;
     const [logRows, links, spanRows] = await Promise.all([
-      this.connection.rows<LogRow>(`SELECT ${LOG_COLUMNS} FROM ${this.t('logs')} WHERE (service, time, attempt, row) ${this.layout.inSub} (${keys}) ORDER BY time, attempt, row`, 'reading a trace’s logs'),
+      this.connection.rows<LogRow>(`SELECT ${LOG_COLUMNS} FROM ${this.t('logs')} WHERE (service, time, attempt, row) IN (${keys}) ORDER BY time, attempt, row LIMIT ${limit}`, 'reading a trace’s logs'),
       this.connection.rows<{ alias: string }>(`SELECT DISTINCT alias FROM ${this.t('trace_aliases')} WHERE trace_id = ${id}${h}`, 'reading a trace’s aliases'),
       this.connection.rows<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM ${this.t('spans')} WHERE trace_id = ${id}${h}`, 'reading spans'),
     ]);

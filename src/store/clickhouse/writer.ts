@@ -4,7 +4,7 @@
 import { nowMicros } from '../../model/time.js';
 import type { AppendResult } from '../types.js';
 import type { Connection } from './connection.js';
-import { DATA_TABLES, type EncodedBatch } from './encode.js';
+import { BINARY_TABLES, DATA_TABLES, type EncodedBatch } from './encode.js';
 import type { Layout, TableName } from './schema.js';
 import { strList } from './sql.js';
 import type { Hidden } from './visibility.js';
@@ -96,12 +96,12 @@ export class Writer {
         const at = nowMicros();
         await this.connection.insert(t('contested'), contested.map((id) => `{"batch_id":${JSON.stringify(id)},"at":${at}}\n`).join(''), 'recording a raced batch ID');
       }
-      await Promise.all(DATA_TABLES.map((table) => this.connection.insert(t(table), active.map((e) => e.batch.rows[table]).join(''), `storing ${table.replace('_', ' ')}`)));
+      await Promise.all(DATA_TABLES.map((table) => this.connection.insert(t(table), joinRows(active.map((e) => e.batch.rows[table])), `storing ${table.replace('_', ' ')}`, BINARY_TABLES.has(table) ? 'RowBinary' : 'JSONEachRow')));
       const committed = nowMicros();
       const commits = active.filter((e) => e.batch.batchId !== undefined);
       await this.connection.insert(t('batches'), commits.map((e) => `{"batch_id":${JSON.stringify(e.batch.batchId)},"attempt":${e.batch.attempt},"committed":${committed}}\n`).join(''), 'committing batch IDs');
       // Now visible: the rows of every append of the group (and of earlier ones a crash left half-finished).
-      const done = [...active, ...duplicates].map((e) => pendingRow(e.batch, -1, claimed)).join('') + repairs.map((r) => `{"attempt":${r},"sign":-1,"batch_id":"","claimed":${claimed}}\n`).join('');
+      const done = [...active, ...duplicates].map((e) => pendingRow(e.batch, -1, claimed)).join('') + repairs.map((r) => `{"attempt":${r.attempt},"sign":-1,"batch_id":${JSON.stringify(r.batchId)},"claimed":${claimed}}\n`).join('');
       await this.connection.insert(t('pending'), done, 'making the stored batches visible');
       for (const e of active) e.resolve({ duplicate: false, logs: e.batch.logs, spans: e.batch.spans });
       for (const e of duplicates) e.resolve({ duplicate: true, logs: 0, spans: 0 });
@@ -118,7 +118,7 @@ export class Writer {
    * marked in progress gets its mark removed here), and which another append is working on right now
    * (contested: reads then keep only the lowest committed attempt of that ID).
    */
-  private async sortOut(group: Entry[]): Promise<{ active: Entry[]; duplicates: Entry[]; repairs: string[]; contested: string[] }> {
+  private async sortOut(group: Entry[]): Promise<{ active: Entry[]; duplicates: Entry[]; repairs: Array<{ attempt: string; batchId: string }>; contested: string[] }> {
     const withId = group.filter((e) => e.batch.batchId !== undefined);
     if (withId.length === 0) return { active: group, duplicates: [], repairs: [], contested: [] };
     const ids = strList(withId.map((e) => e.batch.batchId!));
@@ -143,14 +143,14 @@ export class Writer {
     }
     const active: Entry[] = [];
     const duplicates: Entry[] = [];
-    const repairs: string[] = [];
+    const repairs: Array<{ attempt: string; batchId: string }> = [];
     const contested: string[] = [];
     for (const e of group) {
       const id = e.batch.batchId;
       const commits = id === undefined ? undefined : committed.get(id);
       if (commits !== undefined && commits.size > 0) {
         duplicates.push(e);
-        for (const [attempt, sum] of claims.get(id!) ?? []) if (sum > 0 && commits.has(attempt)) repairs.push(attempt);
+        for (const [attempt, sum] of claims.get(id!) ?? []) if (sum > 0 && commits.has(attempt)) repairs.push({ attempt, batchId: id! });
         continue;
       }
       active.push(e);
@@ -158,6 +158,11 @@ export class Writer {
     }
     return { active, duplicates, repairs, contested };
   }
+}
+
+/** The rows of several batches for one table, as one body. */
+function joinRows(parts: Array<Buffer | string>): Buffer | string {
+  return parts.every((p) => typeof p === 'string') ? parts.join('') : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
 
 function pendingRow(batch: EncodedBatch, sign: 1 | -1, claimed: number): string {
