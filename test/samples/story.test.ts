@@ -7,12 +7,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let child: ChildProcess | undefined;
 
+// npm runs the demo in a child of its own and does not pass Ctrl-C on: signal the whole process group,
+// as a terminal does.
+const signalGroup = (signal: NodeJS.Signals) => {
+  try {
+    process.kill(-child!.pid!, signal);
+  } catch {
+    // Already gone.
+  }
+};
+
 afterEach(async () => {
   if (child !== undefined && child.exitCode === null) {
     const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGINT');
+    signalGroup('SIGINT');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) signalGroup('SIGKILL');
   }
   child = undefined;
 });
@@ -28,7 +38,7 @@ interface Ready {
 
 /** `npm start -- ARGS` until it prints its ready line (or gives up after 60 s). */
 function startDemo(args: string[]): Promise<{ ready: Ready; output: () => string }> {
-  child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--json', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--json', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {
