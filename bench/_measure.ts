@@ -84,3 +84,12 @@ export async function compareAsync(baseline: () => void, candidate: () => void, 
   const sorted = [...ratios].sort((p, q) => p - q);
   return { baseline: rate(a), candidate: rate(b), overheadPct: Math.round((sorted[Math.floor(rounds / 2)]! - 1) * 1000) / 10 };
 }
+
+/**
+ * Node flags for a benchmark's child process: `BENCH_PROFILE=DIR` writes a CPU profile of every thread
+ * of the child into DIR (open them in Chrome's DevTools), so a slow figure can be explained.
+ */
+export function childExecArgv(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childExecArgv } from './_measure.js';
 
 const WORDS = 'checkout started reserving items quote ready payment authorised declined carrier timeout retry connection refused warehouse stock level updated cache miss order shipped user session renewed'.split(' ');
 
@@ -31,7 +32,7 @@ function peakRssMb(child: ChildProcess): number {
 
 async function run(kind: 'sqlite' | 'discard', batches: Buffer[], batchSize: number): Promise<{ linesPerSec: number; peakRssMb: number; seconds: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logstitch-bench-ingest-'));
-  const child = fork(fileURLToPath(new URL('./_indexer-child.js', import.meta.url)), [kind, dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./_indexer-child.js', import.meta.url)), [kind, dataDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: childExecArgv() });
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
   let next = 0;
   const started = process.hrtime.bigint();

@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childExecArgv } from './_measure.js';
 import { pinoBatch } from './ingest.js';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -43,7 +44,7 @@ export async function main(args: string[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'logstitch-bench-lookup-'));
   const files = join(work, 'ndjson');
   mkdirSync(files);
-  const child = fork(fileURLToPath(new URL('./_indexer-child.js', import.meta.url)), ['sqlite', join(work, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./_indexer-child.js', import.meta.url)), ['sqlite', join(work, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: childExecArgv() });
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
   try {
     // Load: generate each batch, append it to one of 10 files, post it; 4 posts in flight.

@@ -12,24 +12,29 @@ export const MAX_REPORTED_ERRORS = 20;
 /**
  * Every line becomes a record: a JSON object is read by logRecordFromJson; anything else (not JSON, not
  * an object, too long) is stored raw with a parse-error flag and reported, never dropped. Empty lines
- * are skipped. `errors` name lines by their 0-based index in the body.
+ * are skipped. `errors` name lines by their 0-based index in the body. A Buffer must hold UTF-8 (the
+ * receiver checks); it is split on its bytes and each line decoded alone, which is several times cheaper
+ * than decoding a whole body into one string first.
  */
-export function decodeNdjson(text: string, observed: number): Decoded {
+export function decodeNdjson(input: string | Buffer, observed: number): Decoded {
   const result: Decoded = { logs: [], spans: [], aliases: [], rejected: 0, errors: [] };
   const report = (index: number, problem: string): void => {
     if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push(`line ${index}: ${problem}`);
   };
+  const text = typeof input === 'string' ? input : undefined;
+  const bytes = typeof input === 'string' ? undefined : input;
+  const length = input.length;
   let index = 0;
   let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    let line = text.slice(start, end);
+  while (start <= length) {
+    let end = text !== undefined ? text.indexOf('\n', start) : bytes!.indexOf(10, start);
+    if (end === -1) end = length;
+    let line = text !== undefined ? text.slice(start, end) : bytes!.toString('utf8', start, end);
     start = end + 1;
     const lineIndex = index++;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim().length === 0) {
-      if (end === text.length) break;
+      if (end === length) break;
       continue;
     }
     if (line.length > MAX_LINE_BYTES) {

@@ -1,4 +1,5 @@
 // Reads request bodies within limits: size as sent, size after gzip, and the content types a route takes.
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { HttpError } from './errors.js';
@@ -62,16 +63,15 @@ export async function readBody(req: IncomingMessage, limits: BodyLimits): Promis
   }
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The body as text, or 400 naming the first invalid UTF-8 byte. */
-export function utf8(body: Buffer): string {
-  try {
-    return strictUtf8.decode(body);
-  } catch {
-    const at = firstInvalidUtf8(body);
-    throw new HttpError(400, 'BAD_UTF8', `body is not valid UTF-8 (first bad byte at offset ${at}); send UTF-8 text`);
-  }
+/**
+ * The body, once it is known to be UTF-8; else 400 naming the first invalid byte. Checking the bytes
+ * (simdutf, in C) and decoding each line later is several times cheaper than decoding the whole body into
+ * one large string and slicing it.
+ */
+export function requireUtf8(body: Buffer): Buffer {
+  if (isUtf8(body)) return body;
+  const at = firstInvalidUtf8(body);
+  throw new HttpError(400, 'BAD_UTF8', `body is not valid UTF-8 (first bad byte at offset ${at}); send UTF-8 text`);
 }
 
 function firstInvalidUtf8(body: Buffer): number {

@@ -79,6 +79,18 @@ describe('POST /ingest', () => {
     expect(logs[0]).toMatchObject({ body: 'Tue Nov 24 09:00:01 plain text crash trace', parseError: expect.stringMatching(/^not JSON/) });
   });
 
+
+  it('keeps multi-byte text whole and reads CRLF and blank lines as a shell would write them', async () => {
+    const traceId = createHash('md5').update('utf8 lines').digest('hex');
+    const bodies = ['Zahlung für Bestellung Ü-42 abgelehnt', '注文 42 の決済に失敗しました', 'card declined 💳 retrying'];
+    const text = `${bodies.map((msg) => JSON.stringify({ level: 50, time: Date.now(), trace_id: traceId, service: 'payments', msg })).join('\r\n')}\r\n\r\n\n   \nnot json, ünïcödé\r\n`;
+    const reply = await raw('/ingest', { headers: { 'content-type': 'application/x-ndjson' }, body: Buffer.from(text, 'utf8') });
+    expect(reply).toMatchObject({ status: 200, body: { accepted: 4, errors: [expect.stringMatching(/^line 6: stored raw: not JSON/)] } });
+    const trace = await getJson(`${indexer.url}/api/traces/${traceId}`);
+    expect((trace.body.logs as Array<{ body: string }>).map((l) => l.body)).toEqual(bodies);
+    const raw6 = await getJson(`${indexer.url}/api/search?q=${encodeURIComponent('ünïcödé')}`);
+    expect((raw6.body.logs as Array<{ body: string }>).map((l) => l.body)).toEqual(['not json, ünïcödé']);
+  });
   it('turns span-end lines into spans and trace_alias into an alias', async () => {
     const traceId = createHash('md5').update('spans').digest('hex');
     const spanEnd = JSON.stringify({

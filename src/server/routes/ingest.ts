@@ -7,7 +7,7 @@ import { otlpResponseJson, otlpResponseProtobuf, type OtlpSignal } from '../../i
 import { decodeZipkinSpans } from '../../ingest/zipkin.js';
 import { LogstitchError } from '../../model/errors.js';
 import { nowMicros } from '../../model/time.js';
-import { readBody, requireMediaType, utf8, type BodyLimits } from '../body.js';
+import { readBody, requireMediaType, requireUtf8, type BodyLimits } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { Intake } from '../intake.js';
 import { sendJson } from '../respond.js';
@@ -37,8 +37,8 @@ export async function ingestNative(req: IncomingMessage, res: ServerResponse, ct
   if (batchId !== undefined && (typeof batchId !== 'string' || !BATCH_ID_RE.test(batchId))) {
     throw new HttpError(400, 'BAD_BATCH_ID', 'x-logstitch-batch-id must be 1–128 printable ASCII characters (a UUID, say)');
   }
-  const text = utf8(await readBody(req, ctx.limits));
-  const decoded = decodeNdjson(text, nowMicros());
+  const body = requireUtf8(await readBody(req, ctx.limits));
+  const decoded = decodeNdjson(body, nowMicros());
   const result = await ctx.intake.accept(decoded, 'native', batchId);
   sendJson(res, 200, { accepted: decoded.logs.length, rejected: decoded.rejected, errors: decoded.errors, spans: decoded.spans.length, duplicate: result.duplicate });
 }
