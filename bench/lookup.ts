@@ -29,7 +29,7 @@ function getJsonTimed(url: string): Promise<{ body: any; storeMs: number }> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const storeMs = Number(/store;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1] ?? NaN);
+        const storeMs = Number(/(?:store|view);dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1] ?? NaN);
         resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), storeMs });
       });
     }).on('error', reject);

@@ -86,7 +86,7 @@ export function appendTests(s: Suite): void {
     it('counts logs, spans, aliases and bytes', async () => {
       const empty = await s.store.stats();
       expect([empty.logs, empty.spans, empty.aliases]).toEqual([0, 0, 0]);
-      await s.store.append(batch({ logs: Array.from({ length: 100 }, (_, i) => log({ time: T0 + i, body: `line ${i} ${'y'.repeat(100)}` })), spans: [span(), span()], aliases: [{ alias: 'a1', traceId: traceId() }] }));
+      await s.store.append(batch({ logs: Array.from({ length: 100 }, (_, i) => log({ time: T0 + i, body: `line ${i} ${'y'.repeat(2000)}` })), spans: [span(), span()], aliases: [{ alias: 'a1', traceId: traceId() }] }));
       const stats = await s.store.stats();
       expect([stats.logs, stats.spans, stats.aliases]).toEqual([100, 2, 1]);
       expect(stats.bytes).toBeGreaterThan(empty.bytes);
