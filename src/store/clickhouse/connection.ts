@@ -2,7 +2,7 @@
 // DDL on every node of a cluster — with only the settings the server in front of us knows.
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 import { engineError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { strList } from './sql.js';

@@ -3,7 +3,7 @@
 import { isValidTraceId } from '../../model/ids.js';
 import type { LatencyHistogram, MinuteRollup } from '../../model/metrics.js';
 import type { Span } from '../../model/records.js';
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 import type { RollupQuery, SpanQuery, StoredAliasLink } from '../types.js';
 import type { Connection } from './connection.js';
 import { byBytes } from './reader.js';

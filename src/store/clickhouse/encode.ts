@@ -1,13 +1,11 @@
 // A batch as ClickHouse rows: checked record by record (a bad one rejects the batch before anything is
 // written), then written out as NDJSON for one INSERT per table, every row tagged with the append's key.
 import { isValidSpanId, isValidTraceId } from '../../model/ids.js';
-import { MINUTE_US, type MinuteRollup } from '../../model/metrics.js';
+import type { MinuteRollup } from '../../model/metrics.js';
 import type { AttributeValue, Attributes, LogRecord, Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
-import { MAX_TIME_US } from '../sqlite/block.js';
-import { SPAN_ORIGINS } from '../sqlite/encode.js';
-import { StoreError } from '../sqlite/errors.js';
-import { addTokens, wellFormed } from '../sqlite/tokens.js';
+import { aliasLinksOf, checkRollup, checkTime, invalidRecord, normalizeId, ORIGIN_RANK, SPAN_ORIGINS } from '../checks.js';
+import { addTokens, wellFormed } from '../tokens.js';
 import { RowBinary, u64Bytes } from './rowbinary.js';
 import type { AliasLink, IngestBatch } from '../types.js';
 
@@ -19,12 +17,6 @@ export const SPAN_HAS = { parent: 1, service: 2, attributes: 4 } as const;
 export const VOCAB_FIELD = { msg: 0, service: 1, host: 2 } as const;
 
 export const DAY_US = 86_400_000_000;
-
-/**
- * A span received from an SDK beats one derived from log lines; among derived ones the span-end line beats
- * an access-log line, which beats a log extent; unknown origin ranks between (as the SQLite store ranks).
- */
-const ORIGIN_RANK = [3, 5, 5, 2, 1, 0];
 
 /** What `extras` holds: the fields no column has. */
 export interface Extras {
@@ -48,25 +40,6 @@ export interface EncodedBatch {
   /** NDJSON per table (empty when the batch has no rows for it). */
   /** Per table: RowBinary (BINARY_TABLES) or NDJSON; empty when the batch has no rows for it. */
   rows: Record<DataTable, Buffer | string>;
-}
-
-function invalid(where: string, problem: string): StoreError {
-  return new StoreError('STORE_INVALID_RECORD', `${where} ${problem}; the batch was not stored, fix the record and send it again`);
-}
-
-/** µs since the epoch as an integer (the columns are Int64; a fraction of a µs is rounded away). */
-function checkTime(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_TIME_US) {
-    throw invalid(where, `must be µs since the epoch, a finite number within ±${MAX_TIME_US} (got ${String(value)})`);
-  }
-  return Math.round(value);
-}
-
-/** Lowercase hex IDs are kept; an uppercase one is lowercased; anything else is kept as given. */
-function normalizeId(value: string, valid: (v: string) => boolean): string | undefined {
-  if (valid(value)) return value;
-  const lower = value.toLowerCase();
-  return lower !== value && valid(lower) ? lower : undefined;
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? wellFormed(value) : wellFormed(String(value)));
@@ -114,7 +87,7 @@ function extrasOf(r: LogRecord, index: number): string {
   try {
     return wellFormed(JSON.stringify(extras));
   } catch (error) {
-    throw invalid(`logs[${index}]`, `has attributes that are not JSON (${(error as Error).message})`);
+    throw invalidRecord(`logs[${index}]`, `has attributes that are not JSON (${(error as Error).message})`);
   }
 }
 
@@ -135,7 +108,7 @@ class RowWriter {
   }
 
   log(r: LogRecord, row: number): void {
-    const time = checkTime(r.time, `logs[${row}].time`);
+    const time = Math.round(checkTime(r.time, `logs[${row}].time`));
     const severity = typeof r.severityNumber === 'number' && r.severityNumber >= 0 && r.severityNumber <= 255 ? r.severityNumber | 0 : 0;
     let presence = 0;
     let service = '';
@@ -147,7 +120,7 @@ class RowWriter {
     let span = '';
     if (r.service !== undefined) [presence, service] = [presence | HAS.service, text(r.service)];
     if (r.host !== undefined) [presence, host] = [presence | HAS.host, text(r.host)];
-    if (r.observedTime !== undefined) [presence, observed] = [presence | HAS.observed, checkTime(r.observedTime, `logs[${row}].observedTime`)];
+    if (r.observedTime !== undefined) [presence, observed] = [presence | HAS.observed, Math.round(checkTime(r.observedTime, `logs[${row}].observedTime`))];
     if (r.severityText !== undefined) [presence, severityText] = [presence | HAS.severityText, text(r.severityText)];
     if (r.traceFlags !== undefined && Number.isInteger(r.traceFlags) && r.traceFlags >= 0 && r.traceFlags <= 255) [presence, traceFlags] = [presence | HAS.traceFlags, r.traceFlags];
     let hexTrace: string | undefined;
@@ -201,19 +174,19 @@ class RowWriter {
   span(sp: Span, seq: number, stored: number): void {
     const where = `spans[${seq}]`;
     const trace = normalizeId(String(sp.traceId), isValidTraceId);
-    if (trace === undefined) throw invalid(`${where}.traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(sp.traceId)})`);
+    if (trace === undefined) throw invalidRecord(`${where}.traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(sp.traceId)})`);
     const span = normalizeId(String(sp.spanId), isValidSpanId);
-    if (span === undefined) throw invalid(`${where}.spanId`, `must be 16 hex digits, not all zero (got ${JSON.stringify(sp.spanId)})`);
+    if (span === undefined) throw invalidRecord(`${where}.spanId`, `must be 16 hex digits, not all zero (got ${JSON.stringify(sp.spanId)})`);
     const parent = sp.parentSpanId === undefined ? undefined : normalizeId(String(sp.parentSpanId), isValidSpanId);
-    if (sp.parentSpanId !== undefined && parent === undefined) throw invalid(`${where}.parentSpanId`, `must be 16 hex digits (got ${JSON.stringify(sp.parentSpanId)})`);
-    const start = checkTime(sp.start, `${where}.start`);
+    if (sp.parentSpanId !== undefined && parent === undefined) throw invalidRecord(`${where}.parentSpanId`, `must be 16 hex digits (got ${JSON.stringify(sp.parentSpanId)})`);
+    const start = Math.round(checkTime(sp.start, `${where}.start`));
     const duration = typeof sp.duration === 'number' && Number.isFinite(sp.duration) ? sp.duration : 0;
     const origin = Math.max(0, SPAN_ORIGINS.indexOf(sp.origin));
     let attributes = '';
     try {
       attributes = sp.attributes === undefined ? '' : wellFormed(JSON.stringify(sp.attributes));
     } catch (error) {
-      throw invalid(where, `has attributes that are not JSON (${(error as Error).message})`);
+      throw invalidRecord(where, `has attributes that are not JSON (${(error as Error).message})`);
     }
     let presence = 0;
     if (parent !== undefined) presence |= SPAN_HAS.parent;
@@ -233,16 +206,8 @@ class RowWriter {
   }
 
   rollup(r: MinuteRollup, i: number): void {
-    const where = `rollups[${i}]`;
-    if (typeof r.service !== 'string') throw invalid(`${where}.service`, 'must be a string');
-    if (!Number.isSafeInteger(r.minute) || r.minute % MINUTE_US !== 0) throw invalid(`${where}.minute`, 'must be the µs start of a minute');
-    for (const key of ['requests', 'errors', 'lines', 'errorLines', 'tracedLines'] as const) {
-      if (!isCount(r[key])) throw invalid(`${where}.${key}`, 'must be a whole number ≥ 0');
-    }
+    checkRollup(r, i);
     const h = r.latency;
-    if (typeof h !== 'object' || h === null || !isCount(h.count) || ![h.sum, h.min, h.max].every(Number.isFinite) || typeof h.buckets !== 'object' || h.buckets === null || !Object.values(h.buckets).every(isCount)) {
-      throw invalid(`${where}.latency`, 'must be a histogram: {count, sum, min, max, buckets: {index: count}}');
-    }
     const s = JSON.stringify;
     const keys = Object.keys(h.buckets);
     this.rollups += `{"minute":${r.minute},"service":${s(wellFormed(r.service))},"attempt":${this.attempt},"requests":${r.requests},"errors":${r.errors},"lines":${r.lines},"error_lines":${r.errorLines},"traced_lines":${r.tracedLines},"lat_count":${h.count},"lat_sum":${s(h.sum)},"lat_min":${s(h.min)},"lat_max":${s(h.max)},"bucket_keys":${s(keys.map(wellFormed))},"bucket_counts":${s(keys.map((k) => h.buckets[k]))}}\n`;
@@ -271,34 +236,6 @@ class RowWriter {
   }
 }
 
-/** The batch's alias links, and those its log lines carry (an alias on a line with a trace ID names that trace, joined by that line). */
-function aliasLinks(batch: IngestBatch): AliasLink[] {
-  const seen = new Set<string>();
-  const out: AliasLink[] = [];
-  const add = (alias: unknown, traceId: string, joinedBy: AliasLink['joinedBy']) => {
-    if (typeof alias !== 'string' || alias.length === 0) return;
-    const key = `${traceId}${alias}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(joinedBy === undefined ? { alias, traceId } : { alias, traceId, joinedBy });
-  };
-  (batch.aliases ?? []).forEach((link, i) => {
-    const trace = normalizeId(String(link.traceId), isValidTraceId);
-    if (trace === undefined) throw invalid(`aliases[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(link.traceId)})`);
-    if (typeof link.alias !== 'string' || link.alias.length === 0) throw invalid(`aliases[${i}].alias`, 'must be a non-empty string');
-    add(link.alias, trace, link.joinedBy);
-  });
-  for (const r of batch.logs ?? []) {
-    if (r.aliases === undefined || r.aliases.length === 0 || r.traceId === undefined) continue;
-    const trace = normalizeId(String(r.traceId), isValidTraceId);
-    const joinedBy = { ...(r.service !== undefined ? { service: r.service } : {}), time: r.time, body: String(r.body).slice(0, 200) };
-    if (trace !== undefined) for (const alias of r.aliases) add(alias, trace, joinedBy);
-  }
-  return out;
-}
-
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
 /**
  * Checks and encodes a batch. `stored` orders copies of a span (the first stored wins among equals);
  * `linked` is when its aliases were linked (the latest link of an alias names its trace).
@@ -309,7 +246,7 @@ export function encodeBatch(batch: IngestBatch, attempt: string, stored: number,
   const spans = batch.spans ?? [];
   logs.forEach((r, i) => w.log(r, i));
   spans.forEach((sp, i) => w.span(sp, i, stored));
-  for (const link of aliasLinks(batch)) w.alias(link.alias, link.traceId, linked, link.joinedBy);
+  for (const link of aliasLinksOf(batch)) w.alias(link.alias, link.traceId, linked, link.joinedBy);
   (batch.rollups ?? []).forEach((r, i) => w.rollup(r, i));
   return {
     batchId: batch.batchId === undefined ? undefined : wellFormed(String(batch.batchId)),

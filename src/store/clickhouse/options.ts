@@ -1,5 +1,5 @@
 // The ClickHouse store's options, checked: where the server is, who we are, and how the data is laid out.
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 
 export interface ClickHouseStoreOptions {
   /** The HTTP interface of the node this indexer talks to, e.g. `http://127.0.0.1:8123`. */

@@ -2,21 +2,12 @@
 // terms are whole tokens of the `tokens` column (the same tokenizer fills both stores), names and IDs are
 // compared exactly or by prefix, attributes through the flattened `attr_keys`/`attr_values` pairs.
 import type { SearchPlan, SearchTerm } from '../../model/search-plan.js';
-import { severityFromText } from '../../model/severity.js';
-import { MAX_TIME_US } from '../sqlite/block.js';
-import { StoreError } from '../sqlite/errors.js';
-import { MAX_TOKEN_LENGTH, valueTokens } from '../sqlite/tokens.js';
+import { MAX_TIME_US } from '../checks.js';
+import { StoreError } from '../errors.js';
+import { levelSeverities } from '../levels.js';
+import { MAX_TOKEN_LENGTH, valueTokens } from '../tokens.js';
 import { HAS } from './encode.js';
 import { str, strList } from './sql.js';
-
-export const LEVELS: Record<string, [number, number]> = {
-  trace: [1, 4],
-  debug: [5, 8],
-  info: [9, 12],
-  warn: [13, 16],
-  error: [17, 20],
-  fatal: [21, 24],
-};
 
 /** What compiling needs from the store: the traces a `trace:` value may stand for (itself, aliases, legacy hash). */
 export type TraceExpander = (value: string) => string[];
@@ -119,25 +110,9 @@ function nameTerm(column: string, bit: number, values: string[], prefix: boolean
 }
 
 function levelTerm(values: string[], prefix: boolean): string | undefined {
-  const wanted = new Set<number>();
-  for (const value of values) {
-    const name = value.trim().toLowerCase();
-    const matched = prefix ? Object.keys(LEVELS).filter((level) => level.startsWith(name)) : [levelName(name)];
-    for (const level of matched) {
-      const [lo, hi] = LEVELS[level]!;
-      for (let s = lo; s <= hi; s++) wanted.add(s);
-    }
-  }
-  if (wanted.size === 0) return NEVER;
-  return `severity IN (${[...wanted].sort((a, b) => a - b).join(', ')})`;
-}
-
-function levelName(name: string): string {
-  if (LEVELS[name] !== undefined) return name;
-  const severity = /^\d+$/.test(name) ? Number(name) : severityFromText(name);
-  const level = Object.keys(LEVELS).find((l) => severity >= LEVELS[l]![0] && severity <= LEVELS[l]![1]);
-  if (level === undefined) throw new StoreError('STORE_BAD_QUERY', `unknown level ${JSON.stringify(name)}: use trace, debug, info, warn, error or fatal`);
-  return level;
+  const severities = levelSeverities(values, prefix);
+  if (severities.length === 0) return NEVER;
+  return `severity IN (${severities.join(', ')})`;
 }
 
 function idTerm(column: string, bit: number, values: string[], prefix: boolean): string | undefined {

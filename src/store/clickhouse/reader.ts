@@ -2,7 +2,7 @@
 // searches newest first with cursors, services, vocabularies and stats — all over visible appends only.
 import { isValidTraceId, traceIdFromLegacy } from '../../model/ids.js';
 import type { SearchPlan } from '../../model/search-plan.js';
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 import type { SearchPage, ServiceSummary, StoreStats, TraceResult, VocabularyField } from '../types.js';
 import type { Connection } from './connection.js';
 import { HAS, SPAN_HAS, VOCAB_FIELD } from './encode.js';

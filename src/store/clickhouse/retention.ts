@@ -3,7 +3,7 @@
 // cutoff by cutoff, until the active parts fit. Batch IDs older than their TTL are forgotten here too.
 import { MINUTE_US } from '../../model/metrics.js';
 import { nowMicros } from '../../model/time.js';
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 import type { RetentionPolicy, RetentionResult } from '../types.js';
 import type { Connection } from './connection.js';
 import { ClickHouseStoreError } from './errors.js';

@@ -1,7 +1,7 @@
 // Rows as ClickHouse returns them (64-bit integers as text), turned back into records and spans.
 import type { Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
-import { SPAN_ORIGINS } from '../sqlite/encode.js';
+import { SPAN_ORIGINS } from '../checks.js';
 import type { StoredLog } from '../types.js';
 import { HAS, SPAN_HAS, type Extras } from './encode.js';
 

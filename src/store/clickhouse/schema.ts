@@ -2,7 +2,7 @@
 // Only what 18.16 has: integer µs for time (no DateTime64), String for IDs, no skipping indexes, no
 // LowCardinality. With a cluster, each table is local per shard with a Distributed table over it,
 // sharded by trace ID so that the rows of one trace live on one shard.
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 import type { Connection } from './connection.js';
 
 /** The schema this code reads and writes; migrations bring a database up to it. */

@@ -1,6 +1,6 @@
 // Values as ClickHouse SQL literals. 18.16 has no query parameters, so every value is quoted here and
 // nowhere else: strings escaped byte-safely, numbers checked to be what the column holds.
-import { StoreError } from '../sqlite/errors.js';
+import { StoreError } from '../errors.js';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'" };
 

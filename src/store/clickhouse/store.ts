@@ -5,7 +5,7 @@ import type { MinuteRollup } from '../../model/metrics.js';
 import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
 import { nowMicros } from '../../model/time.js';
-import { StoreError } from '../sqlite/errors.js';
+import { Calls } from '../calls.js';
 import type {
   AppendResult,
   IngestBatch,
@@ -40,8 +40,7 @@ function newAttempt(): string {
 }
 
 export class ClickHouseStore implements Store {
-  private closing: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly calls = new Calls();
   private appending = 0;
   private readonly waiting: Array<() => void> = [];
   private linkClock = 0;
@@ -88,7 +87,7 @@ export class ClickHouseStore implements Store {
   }
 
   append(batch: IngestBatch): Promise<AppendResult> {
-    return this.track(async () => {
+    return this.calls.track(async () => {
       // Checked and encoded here, before it waits: a bad batch fails alone and at once.
       const now = nowMicros();
       this.linkClock = Math.max(now, this.linkClock + 1);
@@ -106,62 +105,51 @@ export class ClickHouseStore implements Store {
   }
 
   trace(idOrAlias: string, options?: { limit?: number }): Promise<TraceResult | undefined> {
-    return this.track(async () => this.reader.trace(idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT, await this.hidden.where()));
+    return this.calls.track(async () => this.reader.trace(idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT, await this.hidden.where()));
   }
 
   search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage> {
-    return this.track(async () => this.reader.search(plan, page, await this.hidden.where()));
+    return this.calls.track(async () => this.reader.search(plan, page, await this.hidden.where()));
   }
 
   services(): Promise<ServiceSummary[]> {
-    return this.track(async () => this.reader.services(await this.hidden.where()));
+    return this.calls.track(async () => this.reader.services(await this.hidden.where()));
   }
 
   vocabulary(field: VocabularyField, prefix: string, limit: number): Promise<string[]> {
-    return this.track(() => this.reader.vocabulary(field, prefix, limit));
+    return this.calls.track(() => this.reader.vocabulary(field, prefix, limit));
   }
 
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
-    return this.track(() => this.retention.apply(policy ?? {}));
+    return this.calls.track(() => this.retention.apply(policy ?? {}));
   }
 
   stats(): Promise<StoreStats> {
-    return this.track(async () => this.reader.stats(await this.hidden.where()));
+    return this.calls.track(async () => this.reader.stats(await this.hidden.where()));
   }
 
   aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): Promise<StoredAliasLink[]> {
-    return this.track(async () => this.derived.aliasLinks(query ?? {}, limit, await this.hidden.where()));
+    return this.calls.track(async () => this.derived.aliasLinks(query ?? {}, limit, await this.hidden.where()));
   }
 
   ambiguousAliases(limit: number): Promise<Array<{ alias: string; traceIds: string[] }>> {
-    return this.track(async () => this.derived.ambiguousAliases(limit, await this.hidden.where()));
+    return this.calls.track(async () => this.derived.ambiguousAliases(limit, await this.hidden.where()));
   }
 
   spans(query: SpanQuery): Promise<Span[]> {
-    return this.track(async () => this.derived.spans(query, await this.hidden.where()));
+    return this.calls.track(async () => this.derived.spans(query, await this.hidden.where()));
   }
 
   rollups(query: RollupQuery): Promise<MinuteRollup[]> {
-    return this.track(async () => this.derived.rollups(query, await this.hidden.where()));
+    return this.calls.track(async () => this.derived.rollups(query, await this.hidden.where()));
   }
 
   /** Waits for every call in progress (queued appends are written), then closes the connections. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    return this.calls.close(async () => {
       await this.writer.idle();
       await this.connection.close();
-    })();
-    return this.closing;
-  }
-
-  private track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closing !== undefined) return Promise.reject(new StoreError('STORE_CLOSED', 'the store is closed: open it again to use it'));
-    const run = work();
-    this.inFlight.add(run);
-    const forget = () => this.inFlight.delete(run);
-    run.then(forget, forget);
-    return run;
+    });
   }
 }
 

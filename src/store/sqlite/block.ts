@@ -9,8 +9,6 @@ export const BLOCK_ROWS = 128;
 export const BLOCK_SPAN_US = 5_000_000;
 /** Block keys: (record time in ms of the block's newest row) × KEY_SLOTS + a sequence. Below 2^53 until 2109. */
 export const KEY_SLOTS = 2048;
-/** Record times must lie within ± this (µs; years 1843–2096) so that keys stay exact in a JS number. */
-export const MAX_TIME_US = 4_000_000_000_000_000;
 
 export const FLAG_TRACE = 1;
 export const FLAG_SPAN = 2;

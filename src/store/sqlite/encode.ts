@@ -5,10 +5,12 @@ import { isValidSpanId, isValidTraceId } from '../../model/ids.js';
 import type { LogRecord, Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
 import type { MinuteRollup } from '../../model/metrics.js';
-import type { AliasLink, IngestBatch } from '../types.js';
-import { BLOCK_ROWS, BLOCK_SPAN_US, BODY_SEPARATOR, FLAG_OBSERVED, FLAG_SPAN, FLAG_TRACE, FLAG_TRACE_FLAGS, layout, MAX_TIME_US, NO_TEXT, type Extras } from './block.js';
-import { StoreError } from './errors.js';
-import { addTokens, LEVEL_MARKS, NON_ASCII, TRACE_MARK_HEX, traceMark, wellFormed } from './tokens.js';
+import type { IngestBatch } from '../types.js';
+import { BLOCK_ROWS, BLOCK_SPAN_US, BODY_SEPARATOR, FLAG_OBSERVED, FLAG_SPAN, FLAG_TRACE, FLAG_TRACE_FLAGS, layout, NO_TEXT, type Extras } from './block.js';
+import { aliasLinksOf, checkRollup, checkTime, invalidRecord, normalizeId, ORIGIN_RANK, SPAN_ORIGINS } from '../checks.js';
+import { StoreError } from '../errors.js';
+import { addTokens, wellFormed } from '../tokens.js';
+import { LEVEL_MARKS, NON_ASCII, TRACE_MARK_HEX, traceMark } from './marks.js';
 
 export interface EncodedBlock {
   /**
@@ -61,25 +63,6 @@ export interface EncodedBatch {
   rollups: MinuteRollup[];
 }
 
-export const SPAN_ORIGINS = [undefined, 'otlp', 'zipkin', 'span-end-line', 'access-log', 'log-extent'] as const;
-/**
- * A span received from an SDK (OTLP, Zipkin) beats one derived from log lines; among derived ones, the
- * span-end line (written by the span's own code) beats an access-log line, which beats a mere log extent.
- * A span of unknown origin ranks between received and derived.
- */
-const ORIGIN_RANK = [3, 5, 5, 2, 1, 0];
-
-function invalid(where: string, problem: string): StoreError {
-  return new StoreError('STORE_INVALID_RECORD', `${where} ${problem}; the batch was not stored, fix the record and send it again`);
-}
-
-function checkTime(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > MAX_TIME_US) {
-    throw invalid(where, `must be µs since the epoch, a finite number within ±${MAX_TIME_US} (got ${String(value)})`);
-  }
-  return value;
-}
-
 const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX_VALUE[97 + c] = HEX_VALUE[65 + c] = 10 + c;
@@ -104,13 +87,6 @@ export function writeHexId(buf: Buffer, at: number, id: unknown, bytes: number):
   return any !== 0;
 }
 
-/** Lowercase hex IDs are kept as bytes; an uppercase one is lowercased; anything else is kept as given. */
-function normalizeId(value: string, valid: (v: string) => boolean): string | undefined {
-  if (valid(value)) return value;
-  const lower = value.toLowerCase();
-  return lower !== value && valid(lower) ? lower : undefined;
-}
-
 export function encodeBatch(batch: IngestBatch, blockRows = BLOCK_ROWS): EncodedBatch {
   const logs = batch.logs ?? [];
   const order = orderRows(logs);
@@ -132,7 +108,7 @@ export function encodeBatch(batch: IngestBatch, blockRows = BLOCK_ROWS): Encoded
     start = end;
   }
   const aliases = encodeAliases(batch);
-  const rollups = checkRollups(batch.rollups ?? []);
+  const rollups = (batch.rollups ?? []).map(checkRollup);
   const spans = (batch.spans ?? []).map(encodeSpan);
   return { batchId: batch.batchId === undefined ? undefined : wellFormed(String(batch.batchId)), logs: logs.length, blocks, spans, aliases, rollups };
 }
@@ -295,18 +271,18 @@ function encodeExtras(r: LogRecord, rawTrace: string | undefined, rawSpan: strin
     if (rawSpan !== undefined) add('sp', rawSpan);
   } catch (error) {
     if (error instanceof StoreError) throw error;
-    throw invalid(`logs[${index}]`, `has attributes that are not JSON (${(error as Error).message})`);
+    throw invalidRecord(`logs[${index}]`, `has attributes that are not JSON (${(error as Error).message})`);
   }
   return json.length === 0 ? '' : `${json}}`;
 }
 
 function encodeSpan(s: Span, i: number): EncodedSpan {
   const trace = normalizeId(String(s.traceId), isValidTraceId);
-  if (trace === undefined) throw invalid(`spans[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(s.traceId)})`);
+  if (trace === undefined) throw invalidRecord(`spans[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(s.traceId)})`);
   const span = normalizeId(String(s.spanId), isValidSpanId);
-  if (span === undefined) throw invalid(`spans[${i}].spanId`, `must be 16 hex digits, not all zero (got ${JSON.stringify(s.spanId)})`);
+  if (span === undefined) throw invalidRecord(`spans[${i}].spanId`, `must be 16 hex digits, not all zero (got ${JSON.stringify(s.spanId)})`);
   const parent = s.parentSpanId === undefined ? undefined : normalizeId(String(s.parentSpanId), isValidSpanId);
-  if (s.parentSpanId !== undefined && parent === undefined) throw invalid(`spans[${i}].parentSpanId`, `must be 16 hex digits (got ${JSON.stringify(s.parentSpanId)})`);
+  if (s.parentSpanId !== undefined && parent === undefined) throw invalidRecord(`spans[${i}].parentSpanId`, `must be 16 hex digits (got ${JSON.stringify(s.parentSpanId)})`);
   const start = checkTime(s.start, `spans[${i}].start`);
   const duration = typeof s.duration === 'number' && Number.isFinite(s.duration) ? s.duration : 0;
   const origin = Math.max(0, SPAN_ORIGINS.indexOf(s.origin));
@@ -314,7 +290,7 @@ function encodeSpan(s: Span, i: number): EncodedSpan {
   try {
     attrs = s.attributes === undefined ? undefined : JSON.stringify(s.attributes);
   } catch (error) {
-    throw invalid(`spans[${i}]`, `has attributes that are not JSON (${(error as Error).message})`);
+    throw invalidRecord(`spans[${i}]`, `has attributes that are not JSON (${(error as Error).message})`);
   }
   return {
     trace,
@@ -337,45 +313,8 @@ function encodeSpan(s: Span, i: number): EncodedSpan {
  * trace), flattened as alias, trace ID, joined-by JSON ('' when none) — a link from a line remembers it.
  */
 function encodeAliases(batch: IngestBatch): string[] {
-  const seen = new Set<string>();
   const out: string[] = [];
-  const add = (alias: unknown, traceId: string, joinedBy: AliasLink['joinedBy']) => {
-    if (typeof alias !== 'string' || alias.length === 0) return;
-    const a = wellFormed(alias);
-    const key = `${traceId}${a}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(a, traceId, joinedBy === undefined ? '' : wellFormed(JSON.stringify(joinedBy)));
-  };
-  (batch.aliases ?? []).forEach((link, i) => {
-    const trace = normalizeId(String(link.traceId), isValidTraceId);
-    if (trace === undefined) throw invalid(`aliases[${i}].traceId`, `must be 32 hex digits, not all zero (got ${JSON.stringify(link.traceId)})`);
-    if (typeof link.alias !== 'string' || link.alias.length === 0) throw invalid(`aliases[${i}].alias`, 'must be a non-empty string');
-    add(link.alias, trace, link.joinedBy);
-  });
-  for (const r of batch.logs ?? []) {
-    if (r.aliases === undefined || r.aliases.length === 0 || r.traceId === undefined) continue;
-    const trace = normalizeId(String(r.traceId), isValidTraceId);
-    const joinedBy = { ...(r.service !== undefined ? { service: r.service } : {}), time: r.time, body: String(r.body).slice(0, 200) };
-    if (trace !== undefined) for (const alias of r.aliases) add(alias, trace, joinedBy);
-  }
+  for (const link of aliasLinksOf(batch)) out.push(wellFormed(link.alias), link.traceId, link.joinedBy === undefined ? '' : wellFormed(JSON.stringify(link.joinedBy)));
   return out;
 }
 
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** Rollups are the indexer's own figures, but a store checks what it is given like any other input. */
-function checkRollups(rollups: MinuteRollup[]): MinuteRollup[] {
-  rollups.forEach((r, i) => {
-    if (typeof r.service !== 'string') throw invalid(`rollups[${i}].service`, 'must be a string');
-    if (!Number.isSafeInteger(r.minute) || r.minute % 60_000_000 !== 0) throw invalid(`rollups[${i}].minute`, 'must be the µs start of a minute');
-    for (const key of ['requests', 'errors', 'lines', 'errorLines', 'tracedLines'] as const) {
-      if (!isCount(r[key])) throw invalid(`rollups[${i}].${key}`, 'must be a whole number ≥ 0');
-    }
-    const h = r.latency;
-    if (typeof h !== 'object' || h === null || !isCount(h.count) || ![h.sum, h.min, h.max].every(Number.isFinite) || typeof h.buckets !== 'object' || h.buckets === null || !Object.values(h.buckets).every(isCount)) {
-      throw invalid(`rollups[${i}].latency`, 'must be a histogram: {count, sum, min, max, buckets: {index: count}}');
-    }
-  });
-  return rollups;
-}

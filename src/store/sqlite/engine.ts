@@ -8,7 +8,7 @@ import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
 import type { AppendResult, RetentionPolicy, RetentionResult, RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoreStats, TraceResult, VocabularyField } from '../types.js';
 import { transferables, type EncodedBatch } from './encode.js';
-import { StoreError, type StoreErrorCode } from './errors.js';
+import { StoreError, type StoreErrorCode } from '../errors.js';
 import { Reader } from './reader.js';
 import { Retention } from './retention.js';
 import { openDatabase, type ConnectionOptions } from './schema.js';

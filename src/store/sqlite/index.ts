@@ -1,3 +1,3 @@
 // The embedded SQLite store: its class, options and errors.
 export { SqliteStore, type SqliteStoreOptions } from './store.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { StoreError, type StoreErrorCode } from '../errors.js';

@@ -2,10 +2,11 @@
 // tests that decide, row by row, what the plan means exactly.
 import { isValidTraceId } from '../../model/ids.js';
 import type { SearchPlan, SearchTerm } from '../../model/search-plan.js';
-import { severityFromText } from '../../model/severity.js';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
+import { levelSeverities } from '../levels.js';
 import type { BlockInfo, RowContext } from './rows.js';
-import { ftsString, hostMark, levelMark, MAX_TOKEN_LENGTH, serviceMark, TRACE_MARK_HEX, traceMark, valueTokens } from './tokens.js';
+import { MAX_TOKEN_LENGTH, valueTokens } from '../tokens.js';
+import { ftsString, hostMark, levelMark, serviceMark, TRACE_MARK_HEX, traceMark } from './marks.js';
 
 export type { BlockInfo } from './rows.js';
 
@@ -32,15 +33,6 @@ export interface NameLookup {
   /** Every trace ID a `trace:` value may stand for: itself, the traces it is an alias of, the ID a legacy value maps to. */
   traceIdsFor(value: string): string[];
 }
-
-const LEVELS: Record<string, [number, number]> = {
-  trace: [1, 4],
-  debug: [5, 8],
-  info: [9, 12],
-  warn: [13, 16],
-  error: [17, 20],
-  fatal: [21, 24],
-};
 
 interface Compiled {
   test: Test;
@@ -128,30 +120,15 @@ function nameTerm(field: 'service' | 'host', values: string[], prefix: boolean, 
 }
 
 function levelTerm(values: string[], prefix: boolean): Compiled {
+  const severities = levelSeverities(values, prefix);
   const wanted = new Uint8Array(256);
-  for (const value of values) {
-    const name = value.trim().toLowerCase();
-    const matched = prefix ? Object.keys(LEVELS).filter((level) => level.startsWith(name)) : [levelName(name)];
-    for (const level of matched) {
-      const [lo, hi] = LEVELS[level]!;
-      wanted.fill(1, lo, hi + 1);
-    }
-  }
-  const severities = [...wanted.keys()].filter((s) => wanted[s] === 1);
+  for (const s of severities) wanted[s] = 1;
   if (severities.length === 0) return { test: rowOnly(() => false), fts: undefined, never: true };
   return {
     test: rowOnly((r) => wanted[r.view.severity(r.i)] === 1),
     fts: `(${severities.map((s) => ftsString(levelMark(s))).join(' OR ')})`,
     never: false,
   };
-}
-
-function levelName(name: string): string {
-  if (LEVELS[name] !== undefined) return name;
-  const severity = /^\d+$/.test(name) ? Number(name) : severityFromText(name);
-  const level = Object.keys(LEVELS).find((l) => severity >= LEVELS[l]![0] && severity <= LEVELS[l]![1]);
-  if (level === undefined) throw new StoreError('STORE_BAD_QUERY', `unknown level ${JSON.stringify(name)}: use trace, debug, info, warn, error or fatal`);
-  return level;
 }
 
 function idTerm(values: string[], prefix: boolean, get: (r: RowContext) => string | undefined, indexed: boolean): Compiled {

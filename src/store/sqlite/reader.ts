@@ -6,11 +6,11 @@ import type { SearchPlan } from '../../model/search-plan.js';
 import type { LatencyHistogram, MinuteRollup } from '../../model/metrics.js';
 import type { RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoredLog, StoreStats, TraceResult, VocabularyField } from '../types.js';
 import { BlockView } from './block.js';
-import { SPAN_ORIGINS } from './encode.js';
-import { StoreError } from './errors.js';
+import { SPAN_ORIGINS } from '../checks.js';
+import { StoreError } from '../errors.js';
 import type { Db } from './schema.js';
 import { search, storedLog, type BlockRow, type BlockSource } from './search.js';
-import { ftsString, MARK_PREFIX, traceMark } from './tokens.js';
+import { ftsString, MARK_PREFIX, traceMark } from './marks.js';
 import { NAME_HOST, NAME_SERVICE } from './writer.js';
 
 export const DEFAULT_TRACE_LIMIT = 10_000;

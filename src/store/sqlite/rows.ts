@@ -1,7 +1,7 @@
 // One row of a block as search tests see it: its message tokens (found by scanning the block's text once
 // per query token), its extra fields parsed on first use.
 import type { BlockView, Extras } from './block.js';
-import { addTokens, MAX_TOKEN_LENGTH } from './tokens.js';
+import { addTokens, MAX_TOKEN_LENGTH } from '../tokens.js';
 
 /** What a term can know of a block before reading its rows. */
 export interface BlockInfo {

@@ -3,7 +3,7 @@
 import type { SearchPlan } from '../../model/search-plan.js';
 import type { SearchPage, StoredLog } from '../types.js';
 import { BLOCK_SPAN_US, BlockView, firstKeyAt, keyTimeBound, KEY_SLOTS, lastKeyAt } from './block.js';
-import { StoreError } from './errors.js';
+import { StoreError } from '../errors.js';
 import { compilePlan, type CompiledPlan, type NameLookup, type Test } from './plan.js';
 import { RowContext, type BlockInfo } from './rows.js';
 

@@ -3,7 +3,7 @@
 // when its copy arrives while it is still in the recent window, chosen when read otherwise.
 import type { Db } from './schema.js';
 import type { EncodedSpan } from './encode.js';
-import { traceMark } from './tokens.js';
+import { traceMark } from './marks.js';
 
 /** Spans remembered for dedup on arrival: a copy of a span (span-end line, then OTLP) comes soon after it. */
 const WINDOW = 65_536;

@@ -19,7 +19,8 @@ import type {
 } from '../types.js';
 import { encodeBatch } from './encode.js';
 import { InlineEngine, WorkerEngine, workerEntry, type Engine } from './engine.js';
-import { StoreError } from './errors.js';
+import { Calls } from '../calls.js';
+import { StoreError } from '../errors.js';
 import { DEFAULT_TRACE_LIMIT } from './reader.js';
 import type { ConnectionOptions } from './schema.js';
 
@@ -39,8 +40,7 @@ export interface SqliteStoreOptions extends ConnectionOptions {
 const WEEK_US = 7 * 24 * 3600 * 1_000_000;
 
 export class SqliteStore implements Store {
-  private closing: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly calls = new Calls();
   private appending = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
   }
 
   append(batch: IngestBatch): Promise<AppendResult> {
-    return this.track(async () => {
+    return this.calls.track(async () => {
       // A slot freed while appends wait passes straight to the first of them.
       if (this.appending < this.maxPendingAppends) this.appending++;
       else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -82,60 +82,49 @@ export class SqliteStore implements Store {
   }
 
   trace(idOrAlias: string, options?: { limit?: number }): Promise<TraceResult | undefined> {
-    return this.track(() => this.engine.read('trace', [idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT]));
+    return this.calls.track(() => this.engine.read('trace', [idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT]));
   }
 
   search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage> {
-    return this.track(() => this.engine.read('search', [plan, page]));
+    return this.calls.track(() => this.engine.read('search', [plan, page]));
   }
 
   services(): Promise<ServiceSummary[]> {
-    return this.track(() => this.engine.read('services', []));
+    return this.calls.track(() => this.engine.read('services', []));
   }
 
   vocabulary(field: VocabularyField, prefix: string, limit: number): Promise<string[]> {
-    return this.track(() => this.engine.read('vocabulary', [field, prefix, limit]));
+    return this.calls.track(() => this.engine.read('vocabulary', [field, prefix, limit]));
   }
 
   applyRetention(policy: RetentionPolicy): Promise<RetentionResult> {
-    return this.track(() => this.engine.retention(policy));
+    return this.calls.track(() => this.engine.retention(policy));
   }
 
   stats(): Promise<StoreStats> {
-    return this.track(() => this.engine.read('stats', []));
+    return this.calls.track(() => this.engine.read('stats', []));
   }
 
   aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): Promise<StoredAliasLink[]> {
-    return this.track(() => this.engine.read('aliasLinks', [query, limit]));
+    return this.calls.track(() => this.engine.read('aliasLinks', [query, limit]));
   }
 
   ambiguousAliases(limit: number): Promise<Array<{ alias: string; traceIds: string[] }>> {
-    return this.track(() => this.engine.read('ambiguousAliases', [limit]));
+    return this.calls.track(() => this.engine.read('ambiguousAliases', [limit]));
   }
 
   spans(query: SpanQuery): Promise<Span[]> {
-    return this.track(() => this.engine.read('spans', [query]));
+    return this.calls.track(() => this.engine.read('spans', [query]));
   }
 
   rollups(query: RollupQuery): Promise<MinuteRollup[]> {
-    return this.track(() => this.engine.read('rollups', [query]));
+    return this.calls.track(() => this.engine.read('rollups', [query]));
   }
 
   /** Waits for every call in progress, then closes the database. Calling it again returns the same promise. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    return this.calls.close(async () => {
       await this.engine.close();
-    })();
-    return this.closing;
-  }
-
-  private track<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closing !== undefined) return Promise.reject(new StoreError('STORE_CLOSED', 'the store is closed: open it again to use it'));
-    const run = work();
-    this.inFlight.add(run);
-    const forget = () => this.inFlight.delete(run);
-    run.then(forget, forget);
-    return run;
+    });
   }
 }

@@ -7,7 +7,7 @@ import { BODY_SEPARATOR, KEY_SLOTS } from './block.js';
 import type { EncodedBatch, EncodedBlock } from './encode.js';
 import type { Db } from './schema.js';
 import { SpanWriter } from './spans.js';
-import { hostMark, serviceMark } from './tokens.js';
+import { hostMark, serviceMark } from './marks.js';
 
 export const NAME_SERVICE = 1;
 export const NAME_HOST = 2;

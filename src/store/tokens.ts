@@ -1,25 +1,10 @@
-// Message text → index terms: lowercase runs of letters and digits (as the query layer tokenizes), plus
-// the marker terms that put service, host, level and trace ID into the same full-text index.
+// Message text → index terms: lowercase runs of letters and digits, as the query layer tokenizes them,
+// so that every store finds a word the same way.
 
 /** Longer tokens are indexed and compared by their first MAX_TOKEN_LENGTH characters. */
 export const MAX_TOKEN_LENGTH = 64;
-/** Trace IDs are indexed by this many leading hex digits (48 bits); rows are then checked in full. */
-export const TRACE_MARK_HEX = 12;
 
 const TOKEN_RE = /[\p{L}\p{N}]+/gu;
-
-// Marker terms start with U+0080, which no message token can contain (it is neither letter nor digit) and
-// which FTS5's ascii tokenizer keeps inside a term (it splits only on ASCII punctuation and space).
-const MARK = '\u0080';
-export const MARK_PREFIX = MARK;
-export const serviceMark = (id: number): string => `${MARK}s${id}`;
-export const hostMark = (id: number): string => `${MARK}h${id}`;
-export const levelMark = (severity: number): string => `${MARK}l${severity}`;
-export const traceMark = (hex: string): string => `${MARK}t${hex.slice(0, TRACE_MARK_HEX)}`;
-export const LEVEL_MARKS: readonly string[] = Array.from({ length: 256 }, (_, severity) => levelMark(severity));
-
-/** Text the FTS5 ascii tokenizer splits and folds exactly as addTokens does: ASCII only. */
-export const NON_ASCII = /[^\x00-\x7f]/;
 
 function clip(token: string): string {
   if (token.length <= MAX_TOKEN_LENGTH) return token;
@@ -66,11 +51,6 @@ function addTokensSlow(text: string, start: number, end: number, out: Set<string
 /** The tokens of a query value, in order (`Conn-Refused` → `conn`, `refused`). */
 export function valueTokens(value: string): string[] {
   return (value.toLowerCase().match(TOKEN_RE) ?? []).map(clip);
-}
-
-/** A term as an FTS5 string: quoted, so that no value is ever read as query syntax. */
-export function ftsString(term: string): string {
-  return `"${term.replace(/"/g, '""')}"`;
 }
 
 /** Replaces lone surrogates with U+FFFD: SQLite text is UTF-8, and a lone surrogate would come back as three characters. */

@@ -1,5 +1,5 @@
-// The errors a store raises on purpose: each with a stable code and a message that says what to do.
-import { LogstitchError } from '../../model/errors.js';
+// The errors a store raises on purpose (SQLite and ClickHouse alike): each with a stable code and a message that says what to do.
+import { LogstitchError } from '../model/errors.js';
 
 export type StoreErrorCode =
   /** A record in a batch cannot be stored as given (the message names the record and the field). */
