@@ -1,11 +1,13 @@
 // bench/lookup: load N pino-style lines (default 10 million, ~500k traces) through the indexer, writing
 // the same NDJSON to files on disk; then time trace lookups by ID over HTTP (p50/p99) against
 // `rg -F TRACE_ID` over those files — how people search today — and a full-text query with a service
-// filter; report the server's peak RSS. ripgrep comes from Debian: apt-get install ripgrep.
+// filter; report the server's peak RSS. Lookups and rg are timed twice: with everything in the page cache
+// (warm), and with the files dropped from it first (cold, as for logs nobody has read lately).
+// ripgrep comes from Debian: apt-get install ripgrep.
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +38,16 @@ function getJsonTimed(url: string): Promise<{ body: any; storeMs: number }> {
   });
 }
 
+/**
+ * Drops files from the OS page cache (after writing out what is dirty), as if nothing had read them since
+ * boot: the state of last week's logs when someone greps them. `dd iflag=nocache` asks the kernel to
+ * forget the pages (POSIX_FADV_DONTNEED) and needs no privileges.
+ */
+function evict(dirs: string[]): void {
+  execFileSync('sync');
+  for (const dir of dirs) for (const name of readdirSync(dir)) spawnSync('dd', [`if=${join(dir, name)}`, 'iflag=nocache', 'count=0', 'status=none']);
+}
+
 export async function main(args: string[]): Promise<void> {
   const lines = Number(process.env.BENCH_LINES ?? args[0] ?? 10_000_000);
   const batchSize = 1000;
@@ -49,6 +61,8 @@ export async function main(args: string[]): Promise<void> {
   try {
     // Load: generate each batch, append it to one of 10 files, post it; 4 posts in flight.
     const sample: string[] = [];
+    // Traces not looked up before the caches are dropped: the middle line's trace of each sampled batch.
+    const coldSample: string[] = [];
     let next = 0;
     const batches = Math.ceil(lines / batchSize);
     const loadStart = Date.now();
@@ -58,7 +72,10 @@ export async function main(args: string[]): Promise<void> {
         const b = next++;
         const body = pinoBatch(batchSize, b * batchSize);
         appendFileSync(join(files, `service-${b % 10}.ndjson`), body);
-        if (b % Math.max(1, Math.floor(batches / 400)) === 0) sample.push(/"trace_id":"([0-9a-f]{32})"/.exec(body.toString('utf8', 0, 400))![1]!);
+        if (b % Math.max(1, Math.floor(batches / 400)) === 0) {
+          sample.push(/"trace_id":"([0-9a-f]{32})"/.exec(body.toString('utf8', 0, 400))![1]!);
+          coldSample.push((JSON.parse(body.toString('utf8').split('\n')[batchSize / 2]!) as { trace_id: string }).trace_id);
+        }
         const res = await fetch(`${url}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-logstitch-batch-id': randomUUID() }, body });
         if (!res.ok) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
@@ -107,6 +124,32 @@ export async function main(args: string[]): Promise<void> {
       process.stdout.write(`rg -F TRACE_ID over the files: median ${(percentile(rgTimes, 50) / 1000).toFixed(2)} s\n`);
     }
 
+    // Cold: the store's files and the NDJSON files dropped from the OS page cache first, as for logs
+    // nobody has read lately. Each trace is looked up once; rg reads every file from disk again.
+    evict([join(work, 'data')]);
+    const coldLookups: number[] = [];
+    for (const id of coldSample) {
+      const { ms, value } = await timed(() => getJsonTimed(`${url}/api/traces/${id}`));
+      if (value.body.logs.length !== 20) throw new Error(`trace ${id} came back with ${value.body.logs.length} lines, not 20`);
+      coldLookups.push(ms);
+    }
+    coldLookups.sort((a, b) => a - b);
+    const coldP50 = percentile(coldLookups, 50);
+    const coldP99 = percentile(coldLookups, 99);
+    process.stdout.write(`trace lookup, page cache dropped first: p50 ${coldP50.toFixed(2)} ms, p99 ${coldP99.toFixed(2)} ms (${coldLookups.length} lookups)\n`);
+    const rgCold: number[] = [];
+    if (hasRg) {
+      for (const id of coldSample.slice(0, 3)) {
+        evict([files]);
+        const start = process.hrtime.bigint();
+        const out = spawnSync('rg', ['-F', '--no-messages', id, files], { maxBuffer: 64 * 1024 * 1024 });
+        rgCold.push(Number(process.hrtime.bigint() - start) / 1e6);
+        if (out.stdout.toString().split('\n').filter(Boolean).length !== 20) throw new Error(`rg found a different count for ${id}`);
+      }
+      rgCold.sort((a, b) => a - b);
+      process.stdout.write(`rg -F TRACE_ID, page cache dropped first: median ${(percentile(rgCold, 50) / 1000).toFixed(2)} s\n`);
+    }
+
     // Full text with a service filter.
     const words = ['timeout', 'refused', 'declined', 'miss', 'renewed', 'shipped', 'quote', 'stock'];
     const fts: number[] = [];
@@ -131,6 +174,8 @@ export async function main(args: string[]): Promise<void> {
       lookup_p50_ms: Math.round(p50 * 100) / 100, lookup_p99_ms: Math.round(p99 * 100) / 100,
       lookup_store_p50_ms: Math.round(storeP50 * 100) / 100, lookup_store_p99_ms: Math.round(storeP99 * 100) / 100,
       rg_median_ms: rgMedianMs === undefined ? null : Math.round(rgMedianMs), speedup_vs_rg_p50: rgMedianMs === undefined ? null : Math.round(rgMedianMs / p50),
+      lookup_cold_p50_ms: Math.round(coldP50 * 100) / 100, lookup_cold_p99_ms: Math.round(coldP99 * 100) / 100,
+      rg_cold_median_ms: rgCold.length > 0 ? Math.round(percentile(rgCold, 50)) : null, speedup_vs_rg_cold_p50: rgCold.length > 0 ? Math.round(percentile(rgCold, 50) / coldP50) : null,
       fts_service_p50_ms: Math.round(ftsP50 * 10) / 10, server_peak_rss_mb: rss,
       targets: { lookup_p99_ms: 5, speedup_vs_rg: 1000, fts_service_p50_ms: 100, server_peak_rss_mb: 500 },
     })}\n`);
