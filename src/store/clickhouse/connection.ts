@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
 import { engineError } from './errors.js';
+import type { InsertFormat } from './encode.js';
 import type { ResolvedOptions } from './options.js';
 import { strList } from './sql.js';
 
@@ -20,7 +21,7 @@ const WANTED_SETTINGS = ['insert_distributed_sync', 'distributed_foreground_inse
 
 function newClient(url: string, options: ResolvedOptions): ClickHouseClient {
   return createClient({
-    url,
+    ...(options.connection === undefined ? { url } : { connection: options.connection() }),
     username: options.username,
     password: options.password,
     request_timeout: options.requestTimeoutMs,
@@ -44,6 +45,8 @@ export class Connection {
     readonly cluster: string | undefined,
     readonly version: ServerVersion,
     known: ReadonlySet<string>,
+    /** Whether insert bodies may be bytes (HTTP), or must be text (a connection hook such as chDB's). */
+    readonly binaryBodies: boolean,
   ) {
     // Big IN lists (row keys, trace IDs) go in the query text; 18.16 parses at most 256 KiB of it by default.
     this.readSettings = { max_query_size: 64 * 1024 * 1024 };
@@ -53,8 +56,9 @@ export class Connection {
     this.writeSettings = {};
     // Inserts into Distributed tables must reach the shards before the insert returns: the ack depends on it.
     if (cluster !== undefined) {
-      if (known.has('insert_distributed_sync')) this.writeSettings.insert_distributed_sync = 1;
-      else if (known.has('distributed_foreground_insert')) this.writeSettings.distributed_foreground_insert = 1;
+      // Current servers keep the old name only as an alias of the new one: the new one where it exists.
+      if (known.has('distributed_foreground_insert')) this.writeSettings.distributed_foreground_insert = 1;
+      else if (known.has('insert_distributed_sync')) this.writeSettings.insert_distributed_sync = 1;
       else throw new StoreError('STORE_INCOMPATIBLE', `ClickHouse ${version.text} has no synchronous Distributed inserts (insert_distributed_sync): a sharded store could not acknowledge honestly`);
     }
     // A batch of old lines may span many days (partitions); current servers refuse more than 100 per insert.
@@ -86,7 +90,7 @@ export class Connection {
           throw new StoreError('STORE_BAD_CONFIG', `ClickHouse at ${options.url} knows no cluster ${JSON.stringify(options.cluster)}: name one of its remote_servers (SELECT DISTINCT cluster FROM system.clusters)`);
         }
       }
-      return new Connection(main, nodes, options.url, options.cluster, { text: v, major, minor }, known);
+      return new Connection(main, nodes, options.url, options.cluster, { text: v, major, minor }, known, options.connection === undefined);
     } catch (error) {
       await Promise.allSettled([main.close(), ...nodes.map((n) => n.client.close())]);
       throw error;
@@ -106,8 +110,8 @@ export class Connection {
     }
   }
 
-  /** Inserts rows (NDJSON, one object a line, or RowBinary) into a table with one INSERT. */
-  async insert(table: string, rows: string | Buffer, what: string, format: 'JSONEachRow' | 'RowBinary' = 'JSONEachRow'): Promise<void> {
+  /** Inserts rows (NDJSON, one object or array a line, or RowBinary) into a table with one INSERT. */
+  async insert(table: string, rows: string | Buffer, what: string, format: InsertFormat = 'JSONEachRow'): Promise<void> {
     if (rows.length === 0) return;
     try {
       // exec, not insert: the body goes as it is (insert would encode each chunk of a stream as a row).

@@ -6,6 +6,7 @@ import type { AttributeValue, Attributes, LogRecord, Span } from '../../model/re
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
 import { aliasLinksOf, checkRollup, checkTime, invalidRecord, normalizeId, ORIGIN_RANK, SPAN_ORIGINS } from '../checks.js';
 import { addTokens, wellFormed } from '../tokens.js';
+import { JsonRows, type RowSink } from './jsonrows.js';
 import { RowBinary, u64Bytes } from './rowbinary.js';
 import type { AliasLink, IngestBatch } from '../types.js';
 
@@ -29,16 +30,26 @@ export interface Extras {
 /** The tables a batch's own rows go to. */
 export const DATA_TABLES = ['logs', 'trace_index', 'spans', 'aliases', 'trace_aliases', 'rollups', 'vocabulary'] as const;
 export type DataTable = (typeof DATA_TABLES)[number];
-/** The per-line tables, written as RowBinary (the rest, a few rows per batch, as NDJSON). */
+/**
+ * The per-line tables, written as RowBinary (the rest, a few rows per batch, as NDJSON) — or, where the
+ * connection carries bodies only as text, as JSONCompactEachRow.
+ */
 export const BINARY_TABLES: ReadonlySet<DataTable> = new Set(['logs', 'trace_index']);
+
+export type InsertFormat = 'JSONEachRow' | 'JSONCompactEachRow' | 'RowBinary';
+
+/** The format of a table's encoded rows. */
+export function insertFormat(table: DataTable, body: Buffer | string): InsertFormat {
+  if (typeof body !== 'string') return 'RowBinary';
+  return BINARY_TABLES.has(table) ? 'JSONCompactEachRow' : 'JSONEachRow';
+}
 
 export interface EncodedBatch {
   batchId: string | undefined;
   attempt: string;
   logs: number;
   spans: number;
-  /** NDJSON per table (empty when the batch has no rows for it). */
-  /** Per table: RowBinary (BINARY_TABLES) or NDJSON; empty when the batch has no rows for it. */
+  /** Per table: RowBinary or JSONCompactEachRow (BINARY_TABLES), or NDJSON; empty when the batch has no rows for it. */
   rows: Record<DataTable, Buffer | string>;
 }
 
@@ -93,8 +104,8 @@ function extrasOf(r: LogRecord, index: number): string {
 
 /** Collects the rows of one batch; `attempt` is the key of the append writing it. */
 class RowWriter {
-  readonly logs = new RowBinary();
-  readonly traceIndex = new RowBinary();
+  readonly logs: RowBinary | JsonRows;
+  readonly traceIndex: RowBinary | JsonRows;
   private readonly attemptBytes: Buffer;
   spans = '';
   aliases = '';
@@ -103,8 +114,17 @@ class RowWriter {
   /** Per vocabulary field and day, the distinct terms seen (one row each). */
   private readonly vocab = new Map<string, Set<string>>();
 
-  constructor(private readonly attempt: string) {
+  constructor(
+    private readonly attempt: string,
+    binary: boolean,
+  ) {
     this.attemptBytes = u64Bytes(attempt);
+    [this.logs, this.traceIndex] = binary ? [new RowBinary(), new RowBinary()] : [new JsonRows(), new JsonRows()];
+  }
+
+  /** The rows of a per-line table, as its insert's body. */
+  static body(rows: RowBinary | JsonRows): Buffer | string {
+    return rows instanceof RowBinary ? Buffer.from(rows.bytes()) : rows.text();
   }
 
   log(r: LogRecord, row: number): void {
@@ -142,7 +162,7 @@ class RowWriter {
     if (r.service !== undefined) this.terms(VOCAB_FIELD.service, day).add(service);
     if (r.host !== undefined) this.terms(VOCAB_FIELD.host, day).add(host);
     // The columns of `logs`, in table order.
-    const b = this.logs;
+    const b: RowSink = this.logs;
     b.i64(time);
     b.raw8(this.attemptBytes);
     b.u32(row);
@@ -160,14 +180,16 @@ class RowWriter {
     b.strings(attrKeys);
     b.strings(attrValues);
     b.str(extras);
+    b.endRow();
     if (hexTrace !== undefined) {
       // trace_id, time, service, attempt, row
-      const t = this.traceIndex;
+      const t: RowSink = this.traceIndex;
       t.str(hexTrace);
       t.i64(time);
       t.str(service);
       t.raw8(this.attemptBytes);
       t.u32(row);
+      t.endRow();
     }
   }
 
@@ -238,10 +260,11 @@ class RowWriter {
 
 /**
  * Checks and encodes a batch. `stored` orders copies of a span (the first stored wins among equals);
- * `linked` is when its aliases were linked (the latest link of an alias names its trace).
+ * `linked` is when its aliases were linked (the latest link of an alias names its trace); `binary` false
+ * writes the per-line tables as text (JSONCompactEachRow) rather than RowBinary.
  */
-export function encodeBatch(batch: IngestBatch, attempt: string, stored: number, linked: number): EncodedBatch {
-  const w = new RowWriter(attempt);
+export function encodeBatch(batch: IngestBatch, attempt: string, stored: number, linked: number, binary = true): EncodedBatch {
+  const w = new RowWriter(attempt, binary);
   const logs = batch.logs ?? [];
   const spans = batch.spans ?? [];
   logs.forEach((r, i) => w.log(r, i));
@@ -253,6 +276,6 @@ export function encodeBatch(batch: IngestBatch, attempt: string, stored: number,
     attempt,
     logs: logs.length,
     spans: spans.length,
-    rows: { logs: Buffer.from(w.logs.bytes()), trace_index: Buffer.from(w.traceIndex.bytes()), spans: w.spans, aliases: w.aliases, trace_aliases: w.traceAliases, rollups: w.rollups, vocabulary: w.vocabulary() },
+    rows: { logs: RowWriter.body(w.logs), trace_index: RowWriter.body(w.traceIndex), spans: w.spans, aliases: w.aliases, trace_aliases: w.traceAliases, rollups: w.rollups, vocabulary: w.vocabulary() },
   };
 }

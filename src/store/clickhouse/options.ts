@@ -1,9 +1,20 @@
 // The ClickHouse store's options, checked: where the server is, who we are, and how the data is laid out.
+import type { ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { StoreError } from '../errors.js';
+
+/** What @clickhouse/client's experimental `connection` hook takes in place of HTTP (such as chDB's). */
+export type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
 
 export interface ClickHouseStoreOptions {
   /** The HTTP interface of the node this indexer talks to, e.g. `http://127.0.0.1:8123`. */
   url: string;
+  /**
+   * For tests: each client of the store talks through a connection this makes, through @clickhouse/client's
+   * `connection` hook, instead of HTTP — such as chDB's in-process ClickHouse engine. One node only (no
+   * cluster); `url` then only names the engine in messages (e.g. `chdb:///tmp/data`). Insert bodies go as
+   * text (JSONCompactEachRow, never RowBinary), since chDB's connection hands a body to the engine as a string.
+   */
+  connection?: () => ClientConnection;
   /** The database logstitch keeps its tables in (created when missing). Default `logstitch`. */
   database?: string;
   /** Default `default`. */
@@ -38,7 +49,9 @@ export interface ClickHouseStoreOptions {
 
 /** The options with defaults filled in, as the store uses them. */
 export interface ResolvedOptions {
+  /** The server's URL, or what names the connection in messages. */
   url: string;
+  connection: (() => ClientConnection) | undefined;
   database: string;
   username: string;
   password: string;
@@ -77,10 +90,14 @@ function positive(value: number | undefined, fallback: number, option: string): 
 }
 
 export function resolveOptions(options: ClickHouseStoreOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object' || options.url === undefined || options.url === '') {
+  if (options === null || typeof options !== 'object') throw bad('the ClickHouse store needs options: at least a url, the HTTP interface of a ClickHouse server, such as http://127.0.0.1:8123');
+  const connection = options.connection;
+  if (connection !== undefined && typeof connection !== 'function') throw bad('connection must be a function that returns a new @clickhouse/client connection');
+  if (options.url === undefined || options.url === '') {
     throw bad('the ClickHouse store needs a url: the HTTP interface of a ClickHouse server, such as http://127.0.0.1:8123');
   }
-  const url = httpUrl(options.url, 'url');
+  if (connection !== undefined && (options.cluster !== undefined || options.nodes !== undefined)) throw bad('a store on a connection of its own is one node: leave cluster and nodes out');
+  const url = connection === undefined ? httpUrl(options.url, 'url') : String(options.url);
   const database = options.database ?? 'logstitch';
   if (!NAME_RE.test(database)) throw bad(`database must be letters, digits and underscores, starting with a letter (got ${JSON.stringify(database)})`);
   const cluster = options.cluster === undefined || options.cluster === '' ? undefined : options.cluster;
@@ -89,6 +106,7 @@ export function resolveOptions(options: ClickHouseStoreOptions): ResolvedOptions
   if (nodes.length > 0 && cluster === undefined) throw bad('nodes only has a meaning with a cluster: name the cluster too, or leave nodes out');
   return {
     url,
+    connection,
     database,
     username: options.username ?? 'default',
     password: options.password ?? '',

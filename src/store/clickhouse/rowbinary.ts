@@ -65,6 +65,9 @@ export class RowBinary {
     return this.at;
   }
 
+  /** RowBinary rows follow one another with no delimiter. */
+  endRow(): void {}
+
   /** The rows written so far (a view: copy it before writing more). */
   bytes(): Buffer {
     return this.buf.subarray(0, this.at);

@@ -91,7 +91,7 @@ export class ClickHouseStore implements Store {
       // Checked and encoded here, before it waits: a bad batch fails alone and at once.
       const now = nowMicros();
       this.linkClock = Math.max(now, this.linkClock + 1);
-      const encoded = encodeBatch(batch, newAttempt(), now, this.linkClock);
+      const encoded = encodeBatch(batch, newAttempt(), now, this.linkClock, this.connection.binaryBodies);
       if (this.appending < this.options.maxPendingAppends) this.appending++;
       else await new Promise<void>((resolve) => this.waiting.push(resolve));
       try {

@@ -4,7 +4,7 @@
 import { nowMicros } from '../../model/time.js';
 import type { AppendResult } from '../types.js';
 import type { Connection } from './connection.js';
-import { BINARY_TABLES, DATA_TABLES, type EncodedBatch } from './encode.js';
+import { DATA_TABLES, insertFormat, type EncodedBatch } from './encode.js';
 import type { Layout, TableName } from './schema.js';
 import { strList } from './sql.js';
 import type { Hidden } from './visibility.js';
@@ -96,7 +96,12 @@ export class Writer {
         const at = nowMicros();
         await this.connection.insert(t('contested'), contested.map((id) => `{"batch_id":${JSON.stringify(id)},"at":${at}}\n`).join(''), 'recording a raced batch ID');
       }
-      await Promise.all(DATA_TABLES.map((table) => this.connection.insert(t(table), joinRows(active.map((e) => e.batch.rows[table])), `storing ${table.replace('_', ' ')}`, BINARY_TABLES.has(table) ? 'RowBinary' : 'JSONEachRow')));
+      await Promise.all(
+        DATA_TABLES.map((table) => {
+          const body = joinRows(active.map((e) => e.batch.rows[table]));
+          return this.connection.insert(t(table), body, `storing ${table.replace('_', ' ')}`, insertFormat(table, body));
+        }),
+      );
       const committed = nowMicros();
       const commits = active.filter((e) => e.batch.batchId !== undefined);
       await this.connection.insert(t('batches'), commits.map((e) => `{"batch_id":${JSON.stringify(e.batch.batchId)},"attempt":${e.batch.attempt},"committed":${committed}}\n`).join(''), 'committing batch IDs');
