@@ -24,8 +24,13 @@ export interface RateCounts {
  * lines; 0 with neither.
  */
 export function errorRate(c: RateCounts): number {
-  if (c.requests > 0) return Math.min(1, c.errors / c.requests);
-  if (c.lines > 0) return c.errorLines / c.lines;
+  return errorRateOf(c.requests, c.errors, c.lines, c.errorLines);
+}
+
+/** errorRate from the four counts themselves: for series of thousands of points, no object per point. */
+export function errorRateOf(requests: number, errors: number, lines: number, errorLines: number): number {
+  if (requests > 0) return Math.min(1, errors / requests);
+  if (lines > 0) return errorLines / lines;
   return 0;
 }
 

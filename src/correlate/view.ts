@@ -50,15 +50,17 @@ export type InputLog = LogRecord & { id?: string };
 
 /**
  * A line as the view shows it: the LogRecord's fields and the store's `id` (fields beyond those are not
- * copied), with its corrected time and the span it sits under.
+ * copied), with its corrected time and the span it sits under. Already the API's shape (keys in its
+ * order, nothing extra), so the server sends these objects as they are; the offset applied is
+ * `time - rawTime`.
  */
 export type ViewLog<L extends InputLog = InputLog> = L & {
   /** Corrected for clock skew; `rawTime` is what the line said. */
   time: number;
   rawTime: number;
-  skew: number;
-  attachedSpanId: string | null;
   attachedBy: AttachedBy;
+  /** Absent only when the trace has no span at all to attach to. */
+  attachedSpanId?: string;
 };
 
 export interface ServiceView {
@@ -99,10 +101,11 @@ const DEFAULT_WINDOW = 15 * 60 * 1_000_000;
  * plus new keys costs hundreds (V8 leaves the fast path). Keys left undefined vanish in JSON.
  */
 function viewLog<L extends InputLog>(log: L, skew: number, spanId: string | undefined, by: AttachedBy): ViewLog<L> {
+  const time = log.time;
   return {
     id: log.id,
-    time: log.time + skew,
-    rawTime: log.time,
+    time: time + skew,
+    rawTime: time,
     observedTime: log.observedTime,
     severityNumber: log.severityNumber,
     severityText: log.severityText,
@@ -115,9 +118,8 @@ function viewLog<L extends InputLog>(log: L, skew: number, spanId: string | unde
     aliases: log.aliases,
     attributes: log.attributes,
     parseError: log.parseError,
-    skew,
-    attachedSpanId: spanId ?? null,
     attachedBy: by,
+    attachedSpanId: spanId,
   } as ViewLog<L>;
 }
 

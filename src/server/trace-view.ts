@@ -59,12 +59,8 @@ export function apiTraceView(view: TraceView<StoredLog>, extra: { traceIds: stri
     duration: view.duration,
     summary: view.summary,
     spans: waterfallOrder(view.spans).map(apiSpan),
-    logs: view.logs.map((l) => {
-      const { attachedSpanId, attachedBy, skew: _skew, ...log } = l;
-      const out = { ...log, attachedBy } as ApiLog;
-      if (attachedSpanId !== null) out.attachedSpanId = attachedSpanId;
-      return out;
-    }),
+    // The view's lines are already in the API's shape (see ViewLog): sent as they are, not copied.
+    logs: view.logs as ApiLog[],
     criticalPath: view.criticalPath.map((s) => ({ spanId: s.spanId, start: s.start, end: s.end })),
     gaps: view.gaps.map((g) => ({ from: g.from, to: g.to, start: g.start, end: g.end, duration: g.duration, kind: g.kind, spanId: g.spanId, description: g.description })),
     services: Object.entries(view.services).map(([service, s]) => ({ service, ...s })),
@@ -97,24 +93,31 @@ function apiSpan(s: ViewSpan): ApiSpan {
 
 /** Depth first from the roots, children by start: each span right under its parent, as a waterfall reads. */
 function waterfallOrder(spans: readonly ViewSpan[]): ViewSpan[] {
-  const ids = new Set(spans.map((s) => s.spanId));
+  const ids = new Set<string>();
+  for (const s of spans) ids.add(s.spanId);
   const children = new Map<string | null, ViewSpan[]>();
   for (const s of spans) {
     const parent = s.viewParentSpanId !== null && ids.has(s.viewParentSpanId) ? s.viewParentSpanId : null;
-    children.set(parent, [...(children.get(parent) ?? []), s]);
+    const list = children.get(parent);
+    if (list === undefined) children.set(parent, [s]);
+    else list.push(s);
   }
-  for (const list of children.values()) list.sort((a, b) => a.start - b.start);
+  // Latest start first, so that the stack pops the earliest; reversed before the (stable) sort, so that of
+  // spans starting together the first given pops first.
+  const later = (a: ViewSpan, b: ViewSpan) => b.start - a.start;
+  for (const list of children.values()) list.reverse().sort(later);
   const out: ViewSpan[] = [];
   const placed = new Set<string>();
-  const stack = [...(children.get(null) ?? [])].reverse();
+  const stack = [...(children.get(null) ?? [])];
   while (stack.length > 0) {
     const s = stack.pop()!;
     if (placed.has(s.spanId)) continue;
     placed.add(s.spanId);
     out.push(s);
-    stack.push(...[...(children.get(s.spanId) ?? [])].reverse());
+    const under = children.get(s.spanId);
+    if (under !== undefined) for (const c of under) stack.push(c);
   }
   // A cycle in parent links would leave spans unplaced: they go last rather than missing.
-  for (const s of spans) if (!placed.has(s.spanId)) out.push(s);
+  if (out.length < spans.length) for (const s of spans) if (!placed.has(s.spanId)) out.push(s);
   return out;
 }

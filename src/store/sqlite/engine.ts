@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MinuteRollup } from '../../model/metrics.js';
 import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
 import type { AppendResult, RetentionPolicy, RetentionResult, RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoreStats, TraceResult, VocabularyField } from '../types.js';
@@ -11,6 +10,7 @@ import { transferables, type EncodedBatch } from './encode.js';
 import { StoreError, type StoreErrorCode } from '../errors.js';
 import { Reader } from './reader.js';
 import { Retention } from './retention.js';
+import type { PackedRollups } from './rollup-rows.js';
 import { openDatabase, type ConnectionOptions } from './schema.js';
 import { Writer } from './writer.js';
 
@@ -28,7 +28,7 @@ export interface ReadOps {
   aliasLinks: [[query: { traceIds?: string[]; aliases?: string[] }, limit: number], StoredAliasLink[]];
   ambiguousAliases: [[limit: number], Array<{ alias: string; traceIds: string[] }>];
   spans: [[query: SpanQuery], Span[]];
-  rollups: [[query: RollupQuery], MinuteRollup[]];
+  rollups: [[query: RollupQuery], PackedRollups];
 }
 export type ReadOp = keyof ReadOps;
 

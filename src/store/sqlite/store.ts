@@ -22,6 +22,7 @@ import { InlineEngine, WorkerEngine, workerEntry, type Engine } from './engine.j
 import { Calls } from '../calls.js';
 import { StoreError } from '../errors.js';
 import { DEFAULT_TRACE_LIMIT } from './reader.js';
+import { unpackRollups } from './rollup-rows.js';
 import type { ConnectionOptions } from './schema.js';
 
 export interface SqliteStoreOptions extends ConnectionOptions {
@@ -118,7 +119,7 @@ export class SqliteStore implements Store {
   }
 
   rollups(query: RollupQuery): Promise<MinuteRollup[]> {
-    return this.calls.track(() => this.engine.read('rollups', [query]));
+    return this.calls.track(async () => unpackRollups(await this.engine.read('rollups', [query])));
   }
 
   /** Waits for every call in progress, then closes the database. Calling it again returns the same promise. */
