@@ -9,13 +9,19 @@ const [file, url, dataDir, threads] = process.argv.slice(2);
 const config = agentConfigFrom({
   data_dir: dataDir,
   sources: [{ include: [file], service: 'bench' }],
-  sink: { url },
+  // BENCH_AGENT_SINK: extra sink settings as JSON (for experiments: batch sizes, concurrency, compression).
+  sink: { url, ...(JSON.parse(process.env.BENCH_AGENT_SINK ?? '{}') as object) },
   tuning: { parse_threads: Number(threads ?? 0) },
 }, {});
 const agent = createAgent(config, { log: pino({ level: 'warn' }) });
 const started = process.hrtime.bigint();
 await agent.start();
+// How often reading was paused (too many bytes unacknowledged): the time the agent waited for the sink.
+let samples = 0;
+let paused = 0;
 const timer = setInterval(() => {
+  samples++;
+  if (agent.status().paused) paused++;
   process.send?.({ recordsSent: agent.metrics.recordsSent, linesRead: agent.metrics.linesRead, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
 }, 20);
 process.on('message', (message) => {
@@ -23,6 +29,6 @@ process.on('message', (message) => {
   clearInterval(timer);
   void agent.stop(1000).then(() => {
     const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
-    process.send?.({ peakRssMb: Math.round(kb / 1024) }, () => process.exit(0));
+    process.send?.({ peakRssMb: Math.round(kb / 1024), pausedShare: samples === 0 ? 0 : Math.round((paused / samples) * 100) / 100 }, () => process.exit(0));
   });
 });

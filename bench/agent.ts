@@ -104,11 +104,19 @@ interface AgentRun {
   linesPerSec: number;
   seconds: number;
   peakRssMb: number;
+  /** Share of the run during which reading was paused, waiting for the sink to acknowledge. */
+  pausedShare: number;
 }
+
+/** BENCH_AGENT_PROFILE=DIR: each agent child writes a V8 CPU profile there (open it in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_AGENT_PROFILE;
+/** BENCH_AGENT_QUICK=1: only the bare loop and the agent → discard sink (no parsing thread, no indexer). */
+const QUICK = process.env.BENCH_AGENT_QUICK === '1';
 
 async function runAgent(file: string, url: string, lines: number, threads: number): Promise<AgentRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logstitch-bench-agent-'));
-  const child = fork(fileURLToPath(new URL('./_agent-child.js', import.meta.url)), [file, url, dataDir, String(threads)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
+  const child = fork(fileURLToPath(new URL('./_agent-child.js', import.meta.url)), [file, url, dataDir, String(threads)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const seconds = await new Promise<number>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error('the agent did not ship every line within 10 minutes')), 600_000);
     child.on('message', (m: { recordsSent?: number; seconds?: number }) => {
@@ -119,10 +127,10 @@ async function runAgent(file: string, url: string, lines: number, threads: numbe
     });
   });
   child.send('stop');
-  const peakRssMb = await new Promise<number>((resolve) => child.on('message', (m: { peakRssMb?: number }) => m.peakRssMb !== undefined && resolve(m.peakRssMb)));
+  const { peakRssMb, pausedShare } = await new Promise<{ peakRssMb: number; pausedShare: number }>((resolve) => child.on('message', (m: { peakRssMb?: number; pausedShare?: number }) => m.peakRssMb !== undefined && resolve({ peakRssMb: m.peakRssMb, pausedShare: m.pausedShare ?? 0 })));
   await new Promise((resolve) => child.once('exit', resolve));
   rmSync(dataDir, { recursive: true, force: true });
-  return { linesPerSec: Math.round(lines / seconds), seconds: Math.round(seconds * 100) / 100, peakRssMb };
+  return { linesPerSec: Math.round(lines / seconds), seconds: Math.round(seconds * 100) / 100, peakRssMb, pausedShare };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -141,6 +149,14 @@ export async function main(args: string[]): Promise<void> {
   const sink = await discardSink();
   const discard = await runAgent(file, sink.url, lines, 0);
   bareRuns.push(bareLoop(file));
+  if (QUICK) {
+    await sink.close();
+    const bare = median(bareRuns);
+    process.stdout.write(`bare loop runs ${bareRuns.join(', ')}: median ${bare} lines/s; agent → discard sink: ${discard.linesPerSec} lines/s, peak RSS ${discard.peakRssMb} MB (${Math.round((discard.linesPerSec / bare) * 100)}%)\n`);
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify({ bench: 'agent', quick: true, lines, load_average: loadavg()[0], bare_loop_lines_per_s: bare, discard_lines_per_s: discard.linesPerSec, discard_share_of_bare: Math.round((discard.linesPerSec / bare) * 100) / 100, discard_peak_rss_mb: discard.peakRssMb, discard_paused_share: discard.pausedShare })}\n`);
+    return;
+  }
   const threaded = await runAgent(file, sink.url, lines, 1);
   bareRuns.push(bareLoop(file));
   await sink.close();
@@ -164,7 +180,7 @@ export async function main(args: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({
     bench: 'agent', lines, bytes_per_line: Math.round(bytes / lines), load_average: loadavg()[0],
     bare_loop_lines_per_s: bare, bare_loop_runs: bareRuns,
-    discard_lines_per_s: discard.linesPerSec, discard_share_of_bare: Math.round((discard.linesPerSec / bare) * 100) / 100, discard_peak_rss_mb: discard.peakRssMb,
+    discard_lines_per_s: discard.linesPerSec, discard_share_of_bare: Math.round((discard.linesPerSec / bare) * 100) / 100, discard_peak_rss_mb: discard.peakRssMb, discard_paused_share: discard.pausedShare,
     threaded_discard_lines_per_s: threaded.linesPerSec, threaded_share_of_bare: Math.round((threaded.linesPerSec / bare) * 100) / 100, threaded_peak_rss_mb: threaded.peakRssMb,
     indexer_lines_per_s: real.linesPerSec, indexer_agent_peak_rss_mb: real.peakRssMb, ...costs,
     target_share_of_bare: 0.6, target_peak_rss_mb: 150,

@@ -1,4 +1,5 @@
-// One `POST /ingest` to the indexer: sends a prepared batch and sorts the answer into accepted, retry or refused.
+// One `POST /ingest` to the indexer: sends a prepared batch and sorts the answer into accepted, retry or
+// refused. The request itself (sendRequest) also carries the agent's batches.
 import http from 'node:http';
 import https from 'node:https';
 import { parseRetryAfter } from './backoff.js';
@@ -40,30 +41,49 @@ export function createAgent(url: URL): http.Agent {
 }
 
 /** Sends `batch` once. Never rejects: every failure becomes an outcome the shipper can act on. */
-export function postBatch(target: IngestTarget, batch: PreparedBatch, signal?: AbortSignal): Promise<IngestOutcome> {
+export async function postBatch(target: IngestTarget, batch: PreparedBatch, signal?: AbortSignal): Promise<IngestOutcome> {
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/x-ndjson',
+    'x-logstitch-batch-id': batch.id,
+    'user-agent': 'logstitch-shipper',
+  };
+  if (batch.gzipped) headers['content-encoding'] = 'gzip';
+  const reply = await sendRequest(target, batch.body, headers, signal);
+  if (reply.kind === 'failed') return { kind: 'retry', reason: reply.reason, retryAfterMs: undefined };
+  return classify(reply, batch.lineCount);
+}
+
+/** What one request came to: the indexer's answer (status, headers, at most 64 KiB of text), or why there was none. */
+export type RawReply =
+  | { kind: 'answered'; status: number; statusMessage: string | undefined; retryAfter: string | undefined; text: string }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * One POST of `body` (in pieces, written one after another, or whole) to `target`, with its token and a
+ * deadline. Never rejects. Shared by the loggers' shippers and the agent's sinks, which sort the answer
+ * each their own way.
+ */
+export function sendRequest(target: IngestTarget, body: Buffer | Buffer[], headers: http.OutgoingHttpHeaders, signal?: AbortSignal): Promise<RawReply> {
+  const pieces = Array.isArray(body) ? body : [body];
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (outcome: IngestOutcome): void => {
+    const finish = (reply: RawReply): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve(outcome);
+      resolve(reply);
     };
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/x-ndjson',
-      'content-length': batch.body.length,
-      'x-logstitch-batch-id': batch.id,
-      'user-agent': 'logstitch-shipper',
-    };
-    if (batch.gzipped) headers['content-encoding'] = 'gzip';
-    if (target.token) headers.authorization = `Bearer ${target.token}`;
+    const all: http.OutgoingHttpHeaders = { ...headers, 'content-length': length };
+    if (target.token) all.authorization = `Bearer ${target.token}`;
 
     const send = target.url.protocol === 'https:' ? https.request : http.request;
     let request: http.ClientRequest;
     try {
-      request = send(target.url, { method: 'POST', headers, agent: target.agent, signal });
+      request = send(target.url, { method: 'POST', headers: all, agent: target.agent, signal });
     } catch (error) {
-      finish({ kind: 'retry', reason: describeError(error), retryAfterMs: undefined });
+      finish({ kind: 'failed', reason: describeError(error) });
       return;
     }
     const timer = setTimeout(() => {
@@ -71,12 +91,19 @@ export function postBatch(target: IngestTarget, batch: PreparedBatch, signal?: A
     }, target.timeoutMs);
     timer.unref();
 
-    request.on('error', (error) => finish({ kind: 'retry', reason: describeError(error), retryAfterMs: undefined }));
+    request.on('error', (error) => finish({ kind: 'failed', reason: describeError(error) }));
     request.on('response', (response) => {
-      readReply(response, (text) => finish(classify(response, text, batch.lineCount)));
-      response.on('error', (error) => finish({ kind: 'retry', reason: describeError(error), retryAfterMs: undefined }));
+      readReply(response, (text) => {
+        const retryAfter = response.headers['retry-after'];
+        finish({ kind: 'answered', status: response.statusCode ?? 0, statusMessage: response.statusMessage, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, text });
+      });
+      response.on('error', (error) => finish({ kind: 'failed', reason: describeError(error) }));
     });
-    request.end(batch.body);
+    // Corked, the pieces leave in one write.
+    request.cork();
+    for (const piece of pieces) request.write(piece);
+    request.end();
+    request.uncork();
   });
 }
 
@@ -91,14 +118,11 @@ function readReply(response: http.IncomingMessage, done: (text: string) => void)
   response.on('end', () => done(Buffer.concat(chunks).subarray(0, MAX_REPLY_BYTES).toString('utf8')));
 }
 
-function classify(response: http.IncomingMessage, text: string, lineCount: number): IngestOutcome {
-  const status = response.statusCode ?? 0;
+function classify(reply: Extract<RawReply, { kind: 'answered' }>, lineCount: number): IngestOutcome {
+  const { status, text } = reply;
   if (status >= 200 && status < 300) return acceptedOutcome(text, lineCount);
-  const reason = `HTTP ${status}${describeReply(text, response.statusMessage)}`;
-  if (status === 408 || status === 429 || status >= 500) {
-    const retryAfter = response.headers['retry-after'];
-    return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(retryAfter) };
-  }
+  const reason = `HTTP ${status}${describeReply(text, reply.statusMessage)}`;
+  if (status === 408 || status === 429 || status >= 500) return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(reply.retryAfter) };
   return { kind: 'refused', status, reason };
 }
 
@@ -119,7 +143,7 @@ function acceptedOutcome(text: string, lineCount: number): IngestOutcome {
 }
 
 /** The reason an indexer gave, as `: <reason>`: its JSON `error`/`message`/`reason`, else its text. */
-function describeReply(text: string, statusMessage: string | undefined): string {
+export function describeReply(text: string, statusMessage: string | undefined): string {
   const reply = parseJson(text);
   const field = reply?.error ?? reply?.message ?? reply?.reason;
   const reason = typeof field === 'string' ? field : typeof field === 'object' && field !== null ? JSON.stringify(field) : text.trim();
@@ -136,7 +160,7 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
-function parseJson(text: string): Record<string, unknown> | undefined {
+export function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;

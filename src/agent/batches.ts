@@ -16,13 +16,15 @@ export interface Batch {
   path: string;
   start: number;
   end: number;
-  /** The records, one NDJSON line each. */
-  body: Buffer;
+  /** The records, one NDJSON line each, in pieces to be sent one after another. */
+  body: Buffer[];
   records: number;
   /** Where each record starts in `body`, and its group, for sinks that regroup records (OTLP). */
   offsets: number[] | undefined;
   groups: string[];
   bytes: number;
+  /** When its first record was read (ms since the epoch): the observed time of lines that go out as written. */
+  observedAt: number;
   done: boolean;
 }
 
@@ -87,7 +89,7 @@ export class Batcher {
   dirty = false;
 
   /** Whether the sink regroups records (OTLP by resource), so each record's place and group are kept. */
-  private readonly grouped: boolean;
+  readonly grouped: boolean;
 
   constructor(limits: BatchLimits, checkpointer: Checkpointer, metrics: AgentMetrics, log: Logger, send: (batches: Batch[]) => void, grouped = false) {
     this.limits = limits;
@@ -127,6 +129,33 @@ export class Batcher {
     fb.records.appendBytes(src, start, stop);
     if (this.grouped) fb.groups.push(group);
     fb.position = end;
+  }
+
+  /**
+   * Records `from` to `to` (exclusive) of a stage output, all kept: `src[starts[k], starts[k + 1])` is
+   * record k, ending in the file at `ends[k]`. The same batches as addBytes one record at a time, with
+   * one copy per batch instead of one per record. Only for sinks that do not regroup records.
+   */
+  addRun(fb: FileBatches, src: Buffer, starts: Int32Array, ends: number[], from: number, to: number): void {
+    const { maxLines, maxBytes } = this.limits;
+    const stopOf = (k: number): number => (k + 1 < starts.length ? starts[k + 1]! : src.length);
+    let k = from;
+    while (k < to) {
+      if (ends[k]! > fb.position && fb.replay.length === 0 && (fb.records.count >= maxLines || fb.records.used >= maxBytes)) this.seal(fb);
+      const records = fb.records;
+      if (records.count === 0) fb.openedAt = Date.now();
+      const first = k;
+      let count = records.count + 1;
+      let used = records.used + (stopOf(k) - starts[k]!);
+      for (k++; k < to; k++) {
+        // A batch is only cut between different ends (see addBytes).
+        if (ends[k]! > ends[k - 1]! && fb.replay.length === 0 && (count >= maxLines || used >= maxBytes)) break;
+        count++;
+        used += stopOf(k) - starts[k]!;
+      }
+      records.appendRun(src, starts[first]!, stopOf(k - 1), k - first);
+      fb.position = ends[k - 1]!;
+    }
   }
 
   /** Bytes up to `end` were consumed without a record (an empty or filtered line). */
@@ -183,11 +212,12 @@ export class Batcher {
       path: fb.cp.path,
       start: fb.openStart,
       end: fb.position,
-      body: records.bytes(),
+      body: records.pieces(),
       records: records.count,
       offsets: records.offsets,
       groups,
       bytes: records.used,
+      observedAt: fb.openedAt,
       done: false,
     };
     fb.openStart = fb.position;

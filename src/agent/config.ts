@@ -47,7 +47,8 @@ export interface SinkConfig {
   maxLines: number;
   maxBytes: number;
   timeoutMs: number;
-  compression: 'gzip' | 'none';
+  /** 'auto': gzip, except to a loopback address, where compressing costs more CPU than it saves (see sender.ts). */
+  compression: 'auto' | 'gzip' | 'none';
   maxInFlightBytes: number;
   concurrency: number;
   requestTimeoutMs: number;
@@ -176,12 +177,12 @@ function readSink(raw: unknown, env: NodeJS.ProcessEnv): SinkConfig {
   const sink: SinkConfig = {
     type: oneOf(o.type, ['logstitch', 'otlp'], 'sink.type', 'logstitch'),
     url: url(o.url, 'sink.url', env.LOGSTITCH_INDEXER_URL ?? DEFAULT_URL),
-    maxLines: integer(batch.max_lines, 'sink.batch.max_lines', 1000, 1, 100_000),
+    maxLines: integer(batch.max_lines, 'sink.batch.max_lines', 5000, 1, 100_000),
     maxBytes: size(batch.max_bytes, 'sink.batch.max_bytes', 1024 * 1024, 1024),
     timeoutMs: duration(batch.timeout, 'sink.batch.timeout', 1000),
-    compression: oneOf(o.compression, ['gzip', 'none'], 'sink.compression', 'gzip'),
+    compression: oneOf(o.compression, ['auto', 'gzip', 'none'], 'sink.compression', 'auto'),
     maxInFlightBytes: size(o.max_in_flight_bytes, 'sink.max_in_flight_bytes', 16 * 1024 * 1024, 1024),
-    concurrency: integer(o.concurrency, 'sink.concurrency', 2, 1, 64),
+    concurrency: integer(o.concurrency, 'sink.concurrency', 4, 1, 64),
     requestTimeoutMs: duration(o.request_timeout, 'sink.request_timeout', 30_000),
     backoffInitialMs: duration(backoff.initial, 'sink.backoff.initial', 200),
     backoffMaxMs: duration(backoff.max, 'sink.backoff.max', 30_000),

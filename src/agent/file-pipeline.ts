@@ -59,7 +59,7 @@ export class FilePipeline {
     this.chunk = this.emptyChunk();
   }
 
-  readonly onLine: LineSink = (text, end, flags, originalBytes) => {
+  readonly onLine: LineSink = (text, end, flags, originalBytes, bytes, start) => {
     const metrics = this.parts.metrics;
     metrics.linesRead++;
     metrics.bytesRead += originalBytes + 1;
@@ -71,7 +71,13 @@ export class FilePipeline {
     const blank = isBlank(text);
     if (this.joiner === undefined || (blank && this.heldEnds.length === 0)) {
       if (blank) metrics.linesEmpty++;
-      this.push(blank ? null : text, flags, originalBytes, 0, end);
+      // A line read straight from the chunk being consumed keeps its place in it (one chunk per dispatch).
+      let at = -1;
+      if (bytes !== undefined && start !== undefined && this.joiner === undefined) {
+        this.chunk.bytes ??= bytes;
+        if (this.chunk.bytes === bytes) at = start;
+      }
+      this.push(blank ? null : text, flags, originalBytes, 0, end, at);
       return;
     }
     this.heldEnds.push(end);
@@ -115,10 +121,11 @@ export class FilePipeline {
   }
 
   private emptyChunk(): StageInput {
-    return { source: this.source, path: this.path, service: this.service, texts: [], flags: [], originalBytes: [], cuts: [] };
+    return { source: this.source, path: this.path, service: this.service, texts: [], flags: [], originalBytes: [], cuts: [], bytes: undefined, at: [] };
   }
 
-  private push(text: string | null, flags: number, originalBytes: number, cut: number, end: number): void {
+  private push(text: string | null, flags: number, originalBytes: number, cut: number, end: number, at = -1): void {
+    this.chunk.at.push(at);
     this.chunk.texts.push(text);
     this.chunk.flags.push(flags);
     this.chunk.originalBytes.push(originalBytes);
@@ -160,8 +167,16 @@ export class FilePipeline {
     const { batcher, metrics } = this.parts;
     const body = Buffer.from(output.body.buffer, output.body.byteOffset, output.body.byteLength);
     const n = ends.length;
+    const grouped = batcher.grouped;
     for (let i = 0; i < n; i++) {
       const outcome = output.outcomes[i];
+      if (outcome === KEPT && !grouped) {
+        let j = i + 1;
+        while (j < n && output.outcomes[j] === KEPT) j++;
+        batcher.addRun(this.fb, body, output.starts, ends, i, j);
+        i = j - 1;
+        continue;
+      }
       if (outcome === KEPT) {
         const stop = i + 1 < n ? output.starts[i + 1]! : body.length;
         batcher.addBytes(this.fb, body, output.starts[i]!, stop, output.groups[i] ?? '', ends[i]!);

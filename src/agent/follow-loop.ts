@@ -26,6 +26,10 @@ export class FollowLoop {
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private scanWanted = false;
+  /** The save of acknowledged offsets under way, if any. */
+  private saving: Promise<unknown> | undefined;
+  /** A wake-up came while the loop was not sleeping. */
+  private woken = false;
 
   constructor(parts: LoopParts) {
     this.p = parts;
@@ -35,20 +39,30 @@ export class FollowLoop {
     this.running = this.run();
   }
 
-  /** Ends the loop after the step in progress. */
+  /** Ends the loop after the step in progress (and the save in progress). */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
     await this.running;
+    await this.saving;
   }
 
-  /** Ends a sleep early; `scan` also asks for a scan first. */
+  /**
+   * Ends a sleep early; `scan` also asks for a scan first. A wake-up while the loop is busy (an
+   * acknowledgement during a turn) is kept for the next sleep, which then does not happen: otherwise the
+   * loop slept a whole poll interval with room to read again (a fifth of the time at full speed).
+   */
   wake(scan = false): void {
     if (scan) this.scanWanted = true;
-    this.wakeUp?.();
+    if (this.wakeUp !== undefined) this.wakeUp();
+    else this.woken = true;
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -73,7 +87,11 @@ export class FollowLoop {
         }
         const worked = await tailer.readTurn();
         await tailer.tick(Date.now());
-        if (Date.now() >= nextSave && (await this.saveAcknowledged())) nextSave = Date.now() + SAVE_INTERVAL_MS;
+        // In the background: an fsync on a busy disk took up to a second, and reading waited for it.
+        if (Date.now() >= nextSave && this.saving === undefined && this.p.batcher.dirty) {
+          nextSave = Date.now() + SAVE_INTERVAL_MS;
+          this.saving = this.saveAcknowledged().then(() => (this.saving = undefined));
+        }
         if (!worked || tailer.paused) await this.sleep(tailer.paused ? Math.min(50, pollIntervalMs) : pollIntervalMs);
       } catch (error) {
         // Nothing a file does may stop the agent: log, wait a little, carry on.

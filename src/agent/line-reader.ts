@@ -11,8 +11,12 @@ export const LINE_INVALID_UTF8 = 2;
 /** The line had no newline: it was flushed after waiting (or because its file went away). */
 export const LINE_UNTERMINATED = 4;
 
-/** Receives each line: its text (without the line ending), the file offset just after it, and LINE_* flags. */
-export type LineSink = (text: string, end: number, flags: number, originalBytes: number) => void;
+/**
+ * Receives each line: its text (without the line ending), the file offset just after it, and LINE_* flags;
+ * for a line read straight out of a chunk, also the chunk and where in it the line's bytes begin (valid
+ * only during the call that consumes the chunk).
+ */
+export type LineSink = (text: string, end: number, flags: number, originalBytes: number, bytes?: Buffer, start?: number) => void;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -104,7 +108,7 @@ export class LineReader {
       flags = LINE_CUT;
     }
     const [text, utf8Flag] = decode(chunk, start, stop);
-    sink(text, end, flags | utf8Flag, original);
+    sink(text, end, flags | utf8Flag, original, chunk, start);
   }
 
   private emitHeld(end: number, extraFlags: number, sink: LineSink): void {

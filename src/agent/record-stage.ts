@@ -23,6 +23,13 @@ export interface StageInput {
   flags: number[];
   originalBytes: number[];
   cuts: number[];
+  /**
+   * The chunk the lines were read from, and per entry where its bytes begin in it (-1: not there — held
+   * across chunks, joined, or flushed). A line that goes out as written is copied from here rather than
+   * encoded again. Only on the main thread, during the call: the chunk is a reused read buffer.
+   */
+  bytes?: Buffer | undefined;
+  at: number[];
 }
 
 export const KEPT = 0;
@@ -63,33 +70,92 @@ export function runStage(transforms: RecordTransform[], encoder: Encoder, input:
   const outcomes = new Uint8Array(n);
   const groups: string[] = [];
   const texts: string[] = [];
-  let size = 0;
+  /** Per text: what replaces its last character (a verbatim line's closing brace), or undefined. */
+  const tails: Array<Buffer | undefined> = [];
+  /** Per text: where its bytes are in `input.bytes` (a verbatim line read straight from the chunk), or -1. */
+  const from: number[] = [];
+  // The lines of a chunk were read together: one observed time serves them all.
+  const observed = nowMicros();
+  let chars = 0;
   for (let i = 0; i < n; i++) {
     const text = input.texts[i];
-    starts[i] = size;
+    starts[i] = chars;
     if (text === null || text === undefined) {
       outcomes[i] = SKIPPED;
       continue;
     }
-    const result = transform.apply(text, input.flags[i]!, input.originalBytes[i]!, nowMicros(), input.path, input.service);
+    const cut = input.cuts[i]!;
+    const result = transform.apply(text, input.flags[i]!, input.originalBytes[i]!, observed, input.path, input.service, cut === 0);
     if (typeof result === 'string') {
       outcomes[i] = DROP_CODES[result];
       continue;
     }
-    const cut = input.cuts[i]!;
-    if (cut !== 0) markCut(result.log, { text, lines: 0, ...(cut & JOIN_CUT_LINES ? { cut: 'maxLines' } : cut & JOIN_CUT_BYTES ? { cut: 'maxBytes' } : {}), ...(cut & JOIN_CONTINUED ? { continued: true } : {}) });
-    let encoded = encoder.record(result.log, result.span);
-    if (encoded.text.length > MAX_RECORD_CHARS) encoded = shrink(encoder, result.log, result.span, encoded.text.length);
-    texts.push(encoded.text);
-    if (encoder.grouped) groups[i] = encoded.group;
-    // Exact byte offsets are needed per record; Buffer.byteLength is cheap next to the work above.
-    size += Buffer.byteLength(encoded.text) + 1;
+    let encoded: string;
+    let tail: Buffer | undefined;
+    let at = -1;
+    if ('line' in result) {
+      encoded = result.line;
+      tail = result.tail;
+      if (input.bytes !== undefined) at = input.at[i] ?? -1;
+    } else {
+      if (cut !== 0) markCut(result.log, { text, lines: 0, ...(cut & JOIN_CUT_LINES ? { cut: 'maxLines' } : cut & JOIN_CUT_BYTES ? { cut: 'maxBytes' } : {}), ...(cut & JOIN_CONTINUED ? { continued: true } : {}) });
+      let out = encoder.record(result.log, result.span);
+      if (out.text.length > MAX_RECORD_CHARS) out = shrink(encoder, result.log, result.span, out.text.length);
+      encoded = out.text;
+      if (encoder.grouped) groups[i] = out.group;
+    }
+    texts.push(encoded);
+    tails.push(tail);
+    from.push(at);
+    chars += (at === -1 ? encoded.length : input.originalBytes[i]!) + (tail === undefined ? 1 : tail.length);
   }
-  const body = Buffer.allocUnsafe(size);
+  return { body: encodeRecords({ texts, tails, from, bytes: input.bytes, sizes: input.originalBytes }, chars, starts, outcomes), starts, outcomes, groups };
+}
+
+interface Encoded {
+  texts: string[];
+  tails: Array<Buffer | undefined>;
+  from: number[];
+  bytes: Buffer | undefined;
+  /** Per input entry: the line's length in bytes (for those copied from `bytes`). */
+  sizes: number[];
+}
+
+/**
+ * The records as one buffer, each followed by a newline; `starts` (character offsets so far) become byte
+ * offsets. A verbatim line read straight from the chunk is copied from it (re-encoding its text cost
+ * several times more), then its tail; other records are written from their text. Sized for ASCII (log
+ * lines nearly always are) and grown if not: one allocation, no joined or concatenated string.
+ */
+function encodeRecords(e: Encoded, chars: number, starts: Int32Array, outcomes: Uint8Array): Buffer {
+  if (e.texts.length === 0) return Buffer.alloc(0);
+  // Never from the shared pool: a parsing thread transfers this buffer.
+  let body = Buffer.allocUnsafeSlow(chars);
   let at = 0;
-  for (const text of texts) {
-    at += body.write(text, at);
+  let t = 0;
+  for (let i = 0; i < starts.length; i++) {
+    starts[i] = at;
+    if (outcomes[i] !== KEPT) continue;
+    const text = e.texts[t]!;
+    const tail = e.tails[t];
+    const src = e.from[t++]!;
+    const size = src === -1 ? undefined : e.sizes[i]!;
+    // Worst case three bytes a character; the exact size is only asked for near the end of the buffer.
+    const most = (size ?? text.length * 3) + (tail?.length ?? 1);
+    if (at + most > body.length) {
+      // A tail overwrites the line's last byte.
+      const need = at + (size ?? Buffer.byteLength(text)) + (tail === undefined ? 1 : tail.length);
+      if (need > body.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(body.length * 2, need + Math.max(0, chars - at)));
+        body.copy(bigger, 0, 0, at);
+        body = bigger;
+      }
+    }
+    if (size !== undefined) at += e.bytes!.copy(body, at, src, src + size);
+    else at += body.write(text, at);
+    // The tail replaces the line's closing brace.
+    if (tail !== undefined) at += tail.copy(body, at - 1) - 1;
     body[at++] = 0x0a;
   }
-  return { body, starts, outcomes, groups };
+  return at === body.length ? body : body.subarray(0, at);
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { createRedactor, type RedactOptions } from '../model/redact.js';
-import { createLineParser } from '../parse/index.js';
+import { createJsonLineReader, createLineParser } from '../parse/index.js';
 import type { SourceConfig } from './config.js';
 import { nativeEncoder, otlpEncoder, type Encoder } from './encode.js';
 import { runStage, type StageInput, type StageOutput } from './record-stage.js';
@@ -21,7 +21,9 @@ export interface StageSetup {
 
 export function stageParts(setup: StageSetup): { transforms: RecordTransform[]; encoder: Encoder } {
   const redactor = setup.redact === false ? undefined : createRedactor(setup.redact);
-  const transforms = setup.sources.map((s) => new RecordTransform(s, setup.host, createLineParser(s.parser), redactor));
+  // Only logstitch's own sink reads JSON lines as they were written; OTLP needs every record encoded.
+  const native = setup.sink !== 'otlp';
+  const transforms = setup.sources.map((s) => new RecordTransform(s, setup.host, createLineParser(s.parser), redactor, native ? createJsonLineReader(s.parser) : undefined));
   return { transforms, encoder: setup.sink === 'otlp' ? otlpEncoder : nativeEncoder };
 }
 
@@ -89,8 +91,10 @@ export function createStageRunner(setup: StageSetup, threads: number, log: Logge
   });
   // Not unref'd: while the agent waits only for parsed records, the worker is what keeps the process alive.
   return {
-    run(input) {
-      if (worker === undefined) return Promise.resolve(runInline(input));
+    run(given) {
+      if (worker === undefined) return Promise.resolve(runInline(given));
+      // The read buffer is reused once this call returns: the thread (or a later fail-over) gets the texts only.
+      const input = given.bytes === undefined ? given : { ...given, bytes: undefined };
       const id = nextId++;
       return new Promise((resolve) => {
         waiting.set(id, { input, resolve });

@@ -47,7 +47,11 @@ export function parseJsonLine(line: string, observed: number, ctx: ParseContext)
     return `not JSON (${(error as Error).message})`;
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return 'JSON, but not an object';
-  const fields = obj as Record<string, unknown>;
+  return parseJsonFields(obj as Record<string, unknown>, observed, ctx);
+}
+
+/** The record for a JSON line already parsed into `fields` (which are not modified). */
+export function parseJsonFields(fields: Record<string, unknown>, observed: number, ctx: ParseContext): ParsedLine {
   const read = logRecordFromJson(fields, observed);
   const log = read.log;
   if (log.time === observed || !ctx.time.isUtc) refineTime(fields, log, observed, ctx);

@@ -4,7 +4,8 @@ import { accessFormats } from './access-log.js';
 import { parseAccessLog } from './access-log.js';
 import { ParserConfigError } from './errors.js';
 import { parseJava } from './java.js';
-import { parseJsonLine } from './json-line.js';
+import { parseJsonFields, parseJsonLine } from './json-line.js';
+import { VerbatimJsonReader, type VerbatimJson } from './json-verbatim.js';
 import { parseLeadingTime } from './leading-time.js';
 import { parseLogfmt } from './logfmt.js';
 import { parseNginxError } from './nginx-error.js';
@@ -133,5 +134,53 @@ export function createLineParser(config: ParserConfig = {}): LineParser {
         return { log: { time: observedTime, observedTime, severityNumber: 0, body: line, parseError: `parser failed: ${(error as Error).message}` }, aliases: [] };
       }
     }
+  };
+}
+
+/**
+ * A parser that may hand a JSON line back unparsed, as a VerbatimJson, when it can go out as written
+ * (see json-verbatim.ts); any other line comes back parsed, as from createLineParser. Undefined when the
+ * config rules the shortcut out: a text format, or a service or host the parser itself stamps.
+ */
+export interface JsonLineReader {
+  /** `keep` sees each field that would become an attribute: a line is only verbatim if it keeps them all. */
+  read(line: string, observedTime: number, keep?: (key: string, value: unknown) => boolean): VerbatimJson | ParsedLine;
+  /** The record for a line read as verbatim, when it must go out parsed after all (redaction changed it). */
+  parsed(line: VerbatimJson, observedTime: number): ParsedLine;
+}
+
+export function createJsonLineReader(config: ParserConfig = {}): JsonLineReader | undefined {
+  const format = config.format ?? 'auto';
+  if ((format !== 'auto' && format !== 'json') || config.service !== undefined || config.host !== undefined) return undefined;
+  const parse = createLineParser(config);
+  const s = setUp(config);
+  const verbatim = new VerbatimJsonReader(config.traceFields ?? []);
+  const parsed = (line: VerbatimJson, observedTime: number): ParsedLine => {
+    try {
+      return parseJsonFields(line.fields, observedTime, s.ctx);
+    } catch {
+      return parse(line.text, observedTime);
+    }
+  };
+  return {
+    read(line, observedTime, keep) {
+      // A BOM, a CR or anything but an object goes the ordinary way (which also says why it failed).
+      if (line.charCodeAt(0) !== 0x7b /* { */) return parse(line, observedTime);
+      let fields: unknown;
+      try {
+        fields = JSON.parse(line);
+      } catch {
+        return parse(line, observedTime);
+      }
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return parse(line, observedTime);
+      let v: VerbatimJson | undefined;
+      try {
+        v = verbatim.read(line, fields as Record<string, unknown>, keep);
+      } catch {
+        v = undefined;
+      }
+      return v ?? parsed({ text: line, fields: fields as Record<string, unknown>, body: '', severityNumber: 0, hasHost: false, hasService: false }, observedTime);
+    },
+    parsed,
   };
 }

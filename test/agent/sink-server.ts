@@ -6,6 +6,8 @@ import { gunzipSync } from 'node:zlib';
 
 export interface ReceivedBatch {
   id: string | undefined;
+  /** The x-logstitch-observed-time header: when the agent read the batch's lines (µs). */
+  observed: string | undefined;
   lines: string[];
 }
 
@@ -40,7 +42,7 @@ export async function startControlledSink(): Promise<ControlledSink> {
           res.writeHead(fixed.status, { 'content-type': 'application/json' }).end(JSON.stringify(fixed.body));
           return;
         }
-        received.push({ id: req.headers['x-logstitch-batch-id'] as string | undefined, lines });
+        received.push({ id: req.headers['x-logstitch-batch-id'] as string | undefined, observed: req.headers['x-logstitch-observed-time'] as string | undefined, lines });
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: lines.length, rejected: 0, errors: [], spans: 0, duplicate: false }));
       };
       if (holding) waiting.push(respond);

@@ -78,7 +78,7 @@ describe('agent configuration', () => {
     expect(source.servicePath?.exec('/var/log/billing/app.log')?.groups?.service).toBe('billing');
     expect(source.multiline).toEqual({ mode: 'auto', startPattern: '^\\d{4}-' });
     expect(source.startAt).toBe('beginning');
-    expect(config.sink).toMatchObject({ type: 'otlp', maxBytes: 512 * 1024, timeoutMs: 2000, maxLines: 1000, compression: 'gzip' });
+    expect(config.sink).toMatchObject({ type: 'otlp', maxBytes: 512 * 1024, timeoutMs: 2000, maxLines: 5000, compression: 'auto' });
   });
 
   it.each([
@@ -99,3 +99,4 @@ describe('agent configuration', () => {
     expect(() => agentConfigFromYaml('sources: [\n', {})).toThrow(/not valid YAML/);
   });
 });
+

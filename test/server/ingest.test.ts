@@ -80,6 +80,19 @@ describe('POST /ingest', () => {
   });
 
 
+  it("takes the sender's observed time for lines that carry none, and the line's own time first", async () => {
+    const traceId = createHash('md5').update('observed').digest('hex');
+    const observed = 1_732_000_000_000_000;
+    const lines = [JSON.stringify({ level: 30, time: 1_731_999_999_000, trace_id: traceId, msg: 'read by the agent a while ago' }), JSON.stringify({ level: 30, trace_id: traceId, msg: 'no time of its own' })];
+    const reply = await raw('/ingest', { headers: { 'content-type': 'application/x-ndjson', 'x-logstitch-observed-time': String(observed) }, body: lines.join('\n') });
+    expect(reply.status).toBe(200);
+    const logs = (await getJson(`${indexer.url}/api/traces/${traceId}`)).body.logs as Array<{ body: string; time: number; observedTime: number }>;
+    expect(logs.map((l) => [l.body, l.time, l.observedTime])).toEqual([
+      ['read by the agent a while ago', 1_731_999_999_000_000, observed],
+      ['no time of its own', observed, observed],
+    ]);
+  });
+
   it('keeps multi-byte text whole and reads CRLF and blank lines as a shell would write them', async () => {
     const traceId = createHash('md5').update('utf8 lines').digest('hex');
     const bodies = ['Zahlung für Bestellung Ü-42 abgelehnt', '注文 42 の決済に失敗しました', 'card declined 💳 retrying'];
@@ -116,6 +129,7 @@ describe('bad input', () => {
     ['an unknown encoding', { headers: { ...ndjson, 'content-encoding': 'br' }, body: 'x' }, 415, /content-encoding "br" is not supported/],
     ['invalid UTF-8', { headers: ndjson, body: Buffer.from([0x7b, 0x22, 0x6d, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]) }, 400, /not valid UTF-8 \(first bad byte at offset 6\)/],
     ['a bad batch ID', { headers: { ...ndjson, 'x-logstitch-batch-id': 'has spaces in it' }, body: '{}' }, 400, /x-logstitch-batch-id must be/],
+    ['a bad observed time', { headers: { ...ndjson, 'x-logstitch-observed-time': 'yesterday' }, body: '{}' }, 400, /x-logstitch-observed-time must be µs since the epoch/],
     ['a GET on an ingest route', { method: 'GET', headers: ndjson }, 404, /no route for GET \/ingest/],
   ];
 

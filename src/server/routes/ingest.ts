@@ -7,6 +7,7 @@ import { otlpResponseJson, otlpResponseProtobuf, type OtlpSignal } from '../../i
 import { decodeZipkinSpans } from '../../ingest/zipkin.js';
 import { LogstitchError } from '../../model/errors.js';
 import { nowMicros } from '../../model/time.js';
+import { MAX_TIME_US } from '../../store/checks.js';
 import { readBody, requireMediaType, requireUtf8, type BodyLimits } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { Intake } from '../intake.js';
@@ -37,10 +38,25 @@ export async function ingestNative(req: IncomingMessage, res: ServerResponse, ct
   if (batchId !== undefined && (typeof batchId !== 'string' || !BATCH_ID_RE.test(batchId))) {
     throw new HttpError(400, 'BAD_BATCH_ID', 'x-logstitch-batch-id must be 1–128 printable ASCII characters (a UUID, say)');
   }
+  const observed = observedTime(req.headers['x-logstitch-observed-time']);
   const body = requireUtf8(await readBody(req, ctx.limits));
-  const decoded = decodeNdjson(body, nowMicros());
+  const decoded = decodeNdjson(body, observed);
   const result = await ctx.intake.accept(decoded, 'native', batchId);
   sendJson(res, 200, { accepted: decoded.logs.length, rejected: decoded.rejected, errors: decoded.errors, spans: decoded.spans.length, duplicate: result.duplicate });
+}
+
+/**
+ * When the sender read the batch's lines (µs since the epoch, `x-logstitch-observed-time`): the agent
+ * ships JSON lines as they were written, and their observed time is when it read them, not when they
+ * arrived here (which, after an outage, can be much later). Absent: now.
+ */
+function observedTime(header: string | string[] | undefined): number {
+  if (header === undefined) return nowMicros();
+  const value = typeof header === 'string' && /^\d{1,17}$/.test(header) ? Number(header) : NaN;
+  if (!Number.isSafeInteger(value) || value > MAX_TIME_US) {
+    throw new HttpError(400, 'BAD_OBSERVED_TIME', 'x-logstitch-observed-time must be µs since the epoch, a whole number (or leave it out to mean now)');
+  }
+  return value;
 }
 
 /** POST /v1/logs and /v1/traces — OTLP/HTTP as the SDK exporters send it, answered in kind. */
