@@ -115,7 +115,10 @@ export async function stitch(store: Store, idOrAlias: string): Promise<Stitched 
   const aliasesSeen = new Set<string>();
   let frontier = [first.traceId];
   while (frontier.length > 0 && found.size < MAX_STITCHED_TRACES) {
-    const fromTraces = await store.aliasLinks({ traceIds: frontier }, 1000);
+    // A trace's own answer lists its aliases: with none, it has no links, and the store need not be asked
+    // (most traces; a round trip saved on every lookup).
+    const linked = frontier.some((id) => (found.get(id)?.aliases.length ?? 0) > 0);
+    const fromTraces = linked ? await store.aliasLinks({ traceIds: frontier }, 1000) : [];
     const aliases = [...new Set(fromTraces.map((l) => l.alias))].filter((a) => !aliasesSeen.has(a));
     aliases.forEach((a) => aliasesSeen.add(a));
     const fromAliases = aliases.length === 0 ? [] : await store.aliasLinks({ aliases }, 1000);
