@@ -5,6 +5,7 @@ import { traceIdFromLegacy } from '../model/ids.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
 import type { Store, StoredAliasLink, StoredLog, TraceResult } from '../store/types.js';
+import { RollupWindows } from './rollup-windows.js';
 import { apiTraceView, type ApiTraceView } from './trace-view.js';
 
 /** How many trace IDs one view may stitch together through aliases: a guard against IDs reused everywhere. */
@@ -32,10 +33,12 @@ export class Correlator {
   private readonly now: () => number;
   private learnedUpTo: number | undefined;
   private p99s = new Map<string, number>();
+  private readonly windows: RollupWindows;
 
   constructor(options: CorrelatorOptions) {
     this.store = options.store;
     this.now = options.now ?? (() => Date.now() * 1000);
+    this.windows = new RollupWindows(this.store, this.now);
   }
 
   /** A batch's metrics, before anything is sampled away: per service and minute. */
@@ -80,7 +83,7 @@ export class Correlator {
     if (stitched === undefined) return undefined;
     const { input, links, traceIds, truncated } = stitched;
     const window = traceWindow(input);
-    const rows = window === undefined ? [] : await this.store.rollups({ from: window.from - STATS_WINDOW_US, to: window.to + STATS_WINDOW_US });
+    const rows = window === undefined ? [] : await this.windows.read(window.from - STATS_WINDOW_US, window.to + STATS_WINDOW_US);
     const view: TraceView<StoredLog> = buildTraceView(input, {
       learner: this.skew,
       statsWindowUs: STATS_WINDOW_US,
