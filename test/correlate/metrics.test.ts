@@ -159,7 +159,7 @@ describe('rollupSeries and windowFigures', () => {
       for (const service of ['a', 'b']) {
         const latency = emptyHistogram();
         recordValue(latency, 1000 + m);
-        rows.push({ service, minute: MINUTE + m * MINUTE_US, requests: 10, errors: m % 10 === 0 ? 1 : 0, lines: 20, errorLines: 0, latency });
+        rows.push({ service, minute: MINUTE + m * MINUTE_US, requests: 10, errors: m % 10 === 0 ? 1 : 0, lines: 20, errorLines: 0, tracedLines: 20, latency });
       }
     }
     return rows;
@@ -211,7 +211,7 @@ describe('renderPrometheus', () => {
 
   it('escapes backslashes, quotes and newlines in service names', () => {
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
-    const text = renderPrometheus([{ service: 'we"ird\\svc\n', minute: MINUTE, requests: 1, errors: 0, lines: 0, errorLines: 0, latency: emptyHistogram() }]);
+    const text = renderPrometheus([{ service: 'we"ird\\svc\n', minute: MINUTE, requests: 1, errors: 0, lines: 0, errorLines: 0, tracedLines: 0, latency: emptyHistogram() }]);
     expect(text).toContain('logstitch_requests_total{service="we\\"ird\\\\svc\\n"} 1');
     expect(text.split('\n').every((l) => !l.includes('svc\n'))).toBe(true);
   });
