@@ -6,6 +6,17 @@ import { createAgent } from '../src/agent/agent.js';
 import { agentConfigFrom } from '../src/agent/config.js';
 
 const [file, url, dataDir, threads] = process.argv.slice(2);
+
+/** CPU time of the main thread alone (ms; Linux, else 0): the rest of the process's is the parsing thread's, GC's and I/O's. */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
 const config = agentConfigFrom({
   data_dir: dataDir,
   sources: [{ include: [file], service: 'bench' }],
@@ -19,10 +30,16 @@ await agent.start();
 // How often reading was paused (too many bytes unacknowledged): the time the agent waited for the sink.
 let samples = 0;
 let paused = 0;
+const cpuAtStart = process.cpuUsage();
+const mainAtStart = mainThreadCpuMs();
 const timer = setInterval(() => {
   samples++;
   if (agent.status().paused) paused++;
-  process.send?.({ recordsSent: agent.metrics.recordsSent, linesRead: agent.metrics.linesRead, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+  const cpu = process.cpuUsage(cpuAtStart);
+  process.send?.({
+    recordsSent: agent.metrics.recordsSent, linesRead: agent.metrics.linesRead, seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - mainAtStart,
+  });
 }, 20);
 process.on('message', (message) => {
   if (message !== 'stop') return;

@@ -29,8 +29,15 @@ function writeLines(path: string, count: number): void {
   writeFileSync(path, `${parts.join('\n')}\n`);
 }
 
-/** The ceiling: read, split on the Buffer, decode each line, JSON.parse it. Returns lines/s. */
-function bareLoop(path: string): number {
+interface BareRun {
+  linesPerSec: number;
+  /** CPU time per line (µs): steadier than lines/s on a shared machine. */
+  cpuUsPerLine: number;
+}
+
+/** The ceiling: read, split on the Buffer, decode each line, JSON.parse it. */
+function bareLoop(path: string): BareRun {
+  const cpu = process.cpuUsage();
   const fd = openSync(path, 'r');
   const buffer = Buffer.allocUnsafe(64 * 1024);
   let carry: Buffer | undefined;
@@ -56,8 +63,13 @@ function bareLoop(path: string): number {
   }
   closeSync(fd);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
   if (checksum < 0) throw new Error('unreachable');
-  return Math.round(lines / seconds);
+  return { linesPerSec: Math.round(lines / seconds), cpuUsPerLine: round2((used.user + used.system) / lines) };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 /** Where an agent's time per line goes, measured in this process on the file's first lines (µs per line). */
@@ -106,31 +118,53 @@ interface AgentRun {
   peakRssMb: number;
   /** Share of the run during which reading was paused, waiting for the sink to acknowledge. */
   pausedShare: number;
+  /** The agent process's CPU time per line (µs), all threads; and its main thread's alone. */
+  cpuUsPerLine: number;
+  mainCpuUsPerLine: number;
+  /** This process's CPU time per line meanwhile: the sink's (the discard sink runs here), on the same cores. */
+  sinkCpuUsPerLine: number;
 }
 
 /** BENCH_AGENT_PROFILE=DIR: each agent child writes a V8 CPU profile there (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_AGENT_PROFILE;
-/** BENCH_AGENT_QUICK=1: only the bare loop and the agent → discard sink (no parsing thread, no indexer). */
+/** BENCH_AGENT_QUICK=1: only the bare loop and one run of each agent setup → discard sink (no indexer). */
 const QUICK = process.env.BENCH_AGENT_QUICK === '1';
 
 async function runAgent(file: string, url: string, lines: number, threads: number): Promise<AgentRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logstitch-bench-agent-'));
   const execArgv = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
   const child = fork(fileURLToPath(new URL('./_agent-child.js', import.meta.url)), [file, url, dataDir, String(threads)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
-  const seconds = await new Promise<number>((resolve, reject) => {
+  const sinkCpu = process.cpuUsage();
+  type Progress = { recordsSent?: number; seconds?: number; cpuMs?: number; mainCpuMs?: number };
+  const done = await new Promise<Progress>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error('the agent did not ship every line within 10 minutes')), 600_000);
-    child.on('message', (m: { recordsSent?: number; seconds?: number }) => {
+    child.on('message', (m: Progress) => {
       if (m.recordsSent !== undefined && m.recordsSent >= lines) {
         clearTimeout(deadline);
-        resolve(m.seconds!);
+        resolve(m);
       }
     });
   });
+  const seconds = done.seconds!;
+  const sinkUsed = process.cpuUsage(sinkCpu);
   child.send('stop');
   const { peakRssMb, pausedShare } = await new Promise<{ peakRssMb: number; pausedShare: number }>((resolve) => child.on('message', (m: { peakRssMb?: number; pausedShare?: number }) => m.peakRssMb !== undefined && resolve({ peakRssMb: m.peakRssMb, pausedShare: m.pausedShare ?? 0 })));
   await new Promise((resolve) => child.once('exit', resolve));
   rmSync(dataDir, { recursive: true, force: true });
-  return { linesPerSec: Math.round(lines / seconds), seconds: Math.round(seconds * 100) / 100, peakRssMb, pausedShare };
+  return {
+    linesPerSec: Math.round(lines / seconds), seconds: round2(seconds), peakRssMb, pausedShare,
+    cpuUsPerLine: round2(((done.cpuMs ?? 0) * 1000) / lines), mainCpuUsPerLine: round2(((done.mainCpuMs ?? 0) * 1000) / lines),
+    sinkCpuUsPerLine: round2((sinkUsed.user + sinkUsed.system) / lines),
+  };
+}
+
+/** The run with the median lines/s, the upper one of an even count (the machine is shared: one run can be unlucky). */
+function medianRun<T extends { linesPerSec: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.linesPerSec - b.linesPerSec)[Math.floor(runs.length / 2)]!;
+}
+
+function describe(run: AgentRun, bare: number): string {
+  return `${run.linesPerSec} lines/s in ${run.seconds} s (${Math.round((run.linesPerSec / bare) * 100)}% of the bare loop), peak RSS ${run.peakRssMb} MB, CPU ${run.cpuUsPerLine} µs a line (main thread ${run.mainCpuUsPerLine}; the sink meanwhile ${run.sinkCpuUsPerLine})`;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -143,27 +177,40 @@ export async function main(args: string[]): Promise<void> {
   process.stdout.write(`${(bytes / 1e6).toFixed(0)} MB, ${Math.round(bytes / lines)} bytes a line\n`);
   readFileSync(file); // into the page cache, for every contender alike
 
-  // The machine is shared: the bare loop runs before and between the agent runs, and its median is the ceiling.
+  // The machine is shared: the bare loop runs before, between and after the agent runs, and its median is
+  // the ceiling; each agent setup runs twice (QUICK: once), alternating, and its median run counts.
   const bareRuns = [bareLoop(file), bareLoop(file)];
-  process.stdout.write(`bare loop (read 64 KiB, split, JSON.parse): ${bareRuns.join(', ')} lines/s\n`);
+  process.stdout.write(`bare loop (read 64 KiB, split, JSON.parse): ${bareRuns.map((r) => r.linesPerSec).join(', ')} lines/s\n`);
   const sink = await discardSink();
-  const discard = await runAgent(file, sink.url, lines, 0);
-  bareRuns.push(bareLoop(file));
+  const plainRuns: AgentRun[] = [];
+  const threadedRuns: AgentRun[] = [];
+  for (let round = 0; round < (QUICK ? 1 : 2); round++) {
+    plainRuns.push(await runAgent(file, sink.url, lines, 0));
+    bareRuns.push(bareLoop(file));
+    threadedRuns.push(await runAgent(file, sink.url, lines, 1));
+    bareRuns.push(bareLoop(file));
+  }
+  await sink.close();
+  const bareRun = medianRun(bareRuns);
+  const bare = bareRun.linesPerSec;
+  const discard = medianRun(plainRuns);
+  const threaded = medianRun(threadedRuns);
+  process.stdout.write(`bare loop runs ${bareRuns.map((r) => r.linesPerSec).join(', ')}: median ${bare} lines/s, CPU ${bareRun.cpuUsPerLine} µs a line\n`);
+  process.stdout.write(`agent → discard sink: ${plainRuns.map((r) => r.linesPerSec).join(', ')} lines/s; median ${describe(discard, bare)}\n`);
+  process.stdout.write(`agent with a parsing thread → discard sink: ${threadedRuns.map((r) => r.linesPerSec).join(', ')} lines/s; median ${describe(threaded, bare)}\n`);
+  const figures = {
+    bench: 'agent', lines, bytes_per_line: Math.round(bytes / lines), load_average: loadavg()[0],
+    bare_loop_lines_per_s: bare, bare_loop_runs: bareRuns.map((r) => r.linesPerSec), bare_loop_cpu_us_per_line: bareRun.cpuUsPerLine,
+    discard_lines_per_s: discard.linesPerSec, discard_runs: plainRuns.map((r) => r.linesPerSec), discard_share_of_bare: round2(discard.linesPerSec / bare),
+    discard_peak_rss_mb: discard.peakRssMb, discard_paused_share: discard.pausedShare, discard_cpu_us_per_line: discard.cpuUsPerLine, discard_sink_cpu_us_per_line: discard.sinkCpuUsPerLine,
+    threaded_discard_lines_per_s: threaded.linesPerSec, threaded_runs: threadedRuns.map((r) => r.linesPerSec), threaded_share_of_bare: round2(threaded.linesPerSec / bare),
+    threaded_peak_rss_mb: Math.max(...threadedRuns.map((r) => r.peakRssMb)), threaded_cpu_us_per_line: threaded.cpuUsPerLine, threaded_main_cpu_us_per_line: threaded.mainCpuUsPerLine,
+  };
   if (QUICK) {
-    await sink.close();
-    const bare = median(bareRuns);
-    process.stdout.write(`bare loop runs ${bareRuns.join(', ')}: median ${bare} lines/s; agent → discard sink: ${discard.linesPerSec} lines/s, peak RSS ${discard.peakRssMb} MB (${Math.round((discard.linesPerSec / bare) * 100)}%)\n`);
     rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`${JSON.stringify({ bench: 'agent', quick: true, lines, load_average: loadavg()[0], bare_loop_lines_per_s: bare, discard_lines_per_s: discard.linesPerSec, discard_share_of_bare: Math.round((discard.linesPerSec / bare) * 100) / 100, discard_peak_rss_mb: discard.peakRssMb, discard_paused_share: discard.pausedShare })}\n`);
+    process.stdout.write(`${JSON.stringify({ ...figures, quick: true })}\n`);
     return;
   }
-  const threaded = await runAgent(file, sink.url, lines, 1);
-  bareRuns.push(bareLoop(file));
-  await sink.close();
-  const bare = median(bareRuns);
-  process.stdout.write(`bare loop runs ${bareRuns.join(', ')}: median ${bare} lines/s\n`);
-  process.stdout.write(`agent → discard sink: ${discard.linesPerSec} lines/s in ${discard.seconds} s, peak RSS ${discard.peakRssMb} MB (${Math.round((discard.linesPerSec / bare) * 100)}% of the bare loop)\n`);
-  process.stdout.write(`agent with a parsing thread → discard sink: ${threaded.linesPerSec} lines/s in ${threaded.seconds} s, peak RSS ${threaded.peakRssMb} MB (${Math.round((threaded.linesPerSec / bare) * 100)}% of the bare loop)\n`);
 
   const costs = stageCosts(file);
   process.stdout.write(`per line, in this process: JSON.parse ${costs.json_parse_us} µs, the parser (src/parse) ${costs.parser_us} µs, redaction ${costs.redact_us} µs, the marked line ${costs.marked_line_us} µs\n`);
@@ -178,16 +225,7 @@ export async function main(args: string[]): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   process.stdout.write(`${JSON.stringify({
-    bench: 'agent', lines, bytes_per_line: Math.round(bytes / lines), load_average: loadavg()[0],
-    bare_loop_lines_per_s: bare, bare_loop_runs: bareRuns,
-    discard_lines_per_s: discard.linesPerSec, discard_share_of_bare: Math.round((discard.linesPerSec / bare) * 100) / 100, discard_peak_rss_mb: discard.peakRssMb, discard_paused_share: discard.pausedShare,
-    threaded_discard_lines_per_s: threaded.linesPerSec, threaded_share_of_bare: Math.round((threaded.linesPerSec / bare) * 100) / 100, threaded_peak_rss_mb: threaded.peakRssMb,
-    indexer_lines_per_s: real.linesPerSec, indexer_agent_peak_rss_mb: real.peakRssMb, ...costs,
+    ...figures, indexer_lines_per_s: real.linesPerSec, indexer_agent_peak_rss_mb: real.peakRssMb, ...costs,
     target_share_of_bare: 0.6, target_peak_rss_mb: 150,
   })}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -69,25 +69,37 @@ export function sendRequest(target: IngestTarget, body: Buffer | Buffer[], heade
   for (const piece of pieces) length += piece.length;
   return new Promise((resolve) => {
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (reply: RawReply): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      resolve(reply);
+      // An answer can come before the body is written (an early refusal): the caller may reuse the body's
+      // memory once this resolves, so it resolves only when the request has let go of it (the deadline's
+      // timer, still running, destroys a request stuck writing).
+      if (request === undefined || request.writableFinished || request.destroyed) {
+        clearTimeout(timer);
+        return resolve(reply);
+      }
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(reply);
+      };
+      request.once('finish', done);
+      request.once('close', done);
     };
     const all: http.OutgoingHttpHeaders = { ...headers, 'content-length': length };
     if (target.token) all.authorization = `Bearer ${target.token}`;
 
     const send = target.url.protocol === 'https:' ? https.request : http.request;
-    let request: http.ClientRequest;
+    let request: http.ClientRequest | undefined;
     try {
       request = send(target.url, { method: 'POST', headers: all, agent: target.agent, signal });
     } catch (error) {
       finish({ kind: 'failed', reason: describeError(error) });
       return;
     }
-    const timer = setTimeout(() => {
-      request.destroy(new Error(`no answer from the indexer within ${target.timeoutMs} ms`));
+    timer = setTimeout(() => {
+      request!.destroy(new Error(`no answer from the indexer within ${target.timeoutMs} ms`));
     }, target.timeoutMs);
     timer.unref();
 

@@ -68,7 +68,7 @@ export function assemble(config: AgentConfig, checkpointer: Checkpointer, log: L
   let sender: Sender | undefined;
   const batcher = new Batcher(
     { maxLines: config.sink.maxLines, maxBytes: config.sink.maxBytes, timeoutMs: config.sink.timeoutMs },
-    checkpointer, metrics, log, (batches: Batch[]) => sender!.enqueue(batches), encoder.grouped,
+    checkpointer, metrics, log, (batches: Batch[]) => sender!.enqueue(batches), encoder.grouped, runner.ledger,
   );
   sender = new Sender(config.sink, encoder, metrics, log, (batch) => batcher.ack(batch));
   const sources = config.sources.map((s, i) => runtimeFor(s, i));

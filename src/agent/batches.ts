@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Checkpointer, FileCheckpoint } from './checkpoint.js';
 import type { AgentMetrics } from './metrics.js';
+import type { BufferLedger } from './output-pool.js';
 import { RecordBuffer } from './record-buffer.js';
 
 export interface Batch {
@@ -26,6 +27,8 @@ export interface Batch {
   /** When its first record was read (ms since the epoch): the observed time of lines that go out as written. */
   observedAt: number;
   done: boolean;
+  /** The stage outputs `body` views, released (for reuse) once the batch is done. */
+  held: ArrayBufferLike[];
 }
 
 export interface BatchLimits {
@@ -47,11 +50,13 @@ export class FileBatches {
   groups: string[] = [];
   openedAt = 0;
   private readonly grouped: boolean;
+  private readonly ledger: BufferLedger | undefined;
 
-  constructor(cp: FileCheckpoint, grouped: boolean) {
+  constructor(cp: FileCheckpoint, grouped: boolean, ledger?: BufferLedger) {
     this.cp = cp;
     this.grouped = grouped;
-    this.records = new RecordBuffer(grouped);
+    this.ledger = ledger;
+    this.records = new RecordBuffer(grouped, ledger);
     this.position = cp.offset;
     this.openStart = cp.offset;
     this.replay = [...cp.sealed];
@@ -69,7 +74,7 @@ export class FileBatches {
   /** Hands over the open batch's records and starts an empty one. */
   takeRecords(): { records: RecordBuffer; groups: string[] } {
     const taken = { records: this.records, groups: this.groups };
-    this.records = new RecordBuffer(this.grouped);
+    this.records = new RecordBuffer(this.grouped, this.ledger);
     this.groups = [];
     return taken;
   }
@@ -90,9 +95,11 @@ export class Batcher {
 
   /** Whether the sink regroups records (OTLP by resource), so each record's place and group are kept. */
   readonly grouped: boolean;
+  private readonly ledger: BufferLedger | undefined;
 
-  constructor(limits: BatchLimits, checkpointer: Checkpointer, metrics: AgentMetrics, log: Logger, send: (batches: Batch[]) => void, grouped = false) {
+  constructor(limits: BatchLimits, checkpointer: Checkpointer, metrics: AgentMetrics, log: Logger, send: (batches: Batch[]) => void, grouped = false, ledger?: BufferLedger) {
     this.limits = limits;
+    this.ledger = ledger;
     this.grouped = grouped;
     this.checkpointer = checkpointer;
     this.metrics = metrics;
@@ -108,7 +115,7 @@ export class Batcher {
   }
 
   track(cp: FileCheckpoint): FileBatches {
-    const fb = new FileBatches(cp, this.grouped);
+    const fb = new FileBatches(cp, this.grouped, this.ledger);
     this.files.set(cp.key, fb);
     return fb;
   }
@@ -189,6 +196,10 @@ export class Batcher {
   ack(batch: Batch): void {
     batch.done = true;
     this.inFlightBytes -= batch.bytes;
+    // Nothing reads the batch's bytes any more (the sender is done with it): its buffers may be reused.
+    batch.body = [];
+    for (const buffer of batch.held) this.ledger?.release(buffer);
+    batch.held = [];
     const fb = this.files.get(batch.key);
     if (fb === undefined) return;
     while (fb.queue[0]?.done === true) {
@@ -219,6 +230,7 @@ export class Batcher {
       bytes: records.used,
       observedAt: fb.openedAt,
       done: false,
+      held: records.held,
     };
     fb.openStart = fb.position;
     fb.queue.push(batch);

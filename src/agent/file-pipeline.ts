@@ -25,6 +25,15 @@ export interface PipelineParts {
   applied: () => void;
 }
 
+/** A chunk being gathered: the stage's input, in arrays that grow a line at a time. */
+interface ChunkBuilder extends StageInput {
+  texts: Array<string | null | undefined>;
+  flags: number[];
+  originalBytes: number[];
+  cuts: number[];
+  at: number[];
+}
+
 /** A chunk on its way through the stage: its entries' end offsets, and what to do once it is applied. */
 interface InFlight {
   ends: number[];
@@ -43,7 +52,7 @@ export class FilePipeline {
   private heldEnds: number[] = [];
   private heldFlags = 0;
   private heldBytes = 0;
-  private chunk: StageInput;
+  private chunk: ChunkBuilder;
   private chunkEnds: number[] = [];
   private readonly inFlight: InFlight[] = [];
   private applying = false;
@@ -59,7 +68,12 @@ export class FilePipeline {
     this.chunk = this.emptyChunk();
   }
 
-  readonly onLine: LineSink = (text, end, flags, originalBytes, bytes, start) => {
+  /** Lines may come undecoded (see LineSink): only when each goes to the stage as it is, not to a joiner. */
+  get lazy(): boolean {
+    return this.joiner === undefined;
+  }
+
+  readonly onLine: LineSink = (given, end, flags, originalBytes, bytes, start) => {
     const metrics = this.parts.metrics;
     metrics.linesRead++;
     metrics.bytesRead += originalBytes + 1;
@@ -67,6 +81,17 @@ export class FilePipeline {
       if ((flags & LINE_CUT) !== 0) metrics.linesCut++;
       if ((flags & LINE_INVALID_UTF8) !== 0) metrics.linesInvalidUtf8++;
       if ((flags & LINE_UNTERMINATED) !== 0) metrics.linesUnterminated++;
+    }
+    let text = given;
+    if (text === undefined) {
+      // Undecoded, it goes to the stage as bytes of the chunk being gathered; anything else is decoded here.
+      if (this.joiner === undefined && bytes !== undefined && start !== undefined && (this.chunk.bytes ?? bytes) === bytes
+        && originalBytes > 0 && bytes[start]! > 32) {
+        this.chunk.bytes = bytes;
+        this.push(undefined, flags, originalBytes, 0, end, start);
+        return;
+      }
+      text = bytes!.toString('utf8', start!, start! + originalBytes);
     }
     const blank = isBlank(text);
     if (this.joiner === undefined || (blank && this.heldEnds.length === 0)) {
@@ -120,11 +145,11 @@ export class FilePipeline {
     return this.inFlight.length > 0;
   }
 
-  private emptyChunk(): StageInput {
+  private emptyChunk(): ChunkBuilder {
     return { source: this.source, path: this.path, service: this.service, texts: [], flags: [], originalBytes: [], cuts: [], bytes: undefined, at: [] };
   }
 
-  private push(text: string | null, flags: number, originalBytes: number, cut: number, end: number, at = -1): void {
+  private push(text: string | null | undefined, flags: number, originalBytes: number, cut: number, end: number, at = -1): void {
     this.chunk.at.push(at);
     this.chunk.texts.push(text);
     this.chunk.flags.push(flags);
@@ -164,8 +189,19 @@ export class FilePipeline {
   }
 
   private apply(ends: number[], output: StageOutput): void {
-    const { batcher, metrics } = this.parts;
     const body = Buffer.from(output.body.buffer, output.body.byteOffset, output.body.byteLength);
+    // Held while applied: batches that take views of it hold it from then on (see output-pool.ts).
+    const ledger = this.parts.runner.ledger;
+    ledger.adopt(body.buffer);
+    try {
+      this.applyOutcomes(ends, output, body);
+    } finally {
+      ledger.release(body.buffer);
+    }
+  }
+
+  private applyOutcomes(ends: number[], output: StageOutput, body: Buffer): void {
+    const { batcher, metrics } = this.parts;
     const n = ends.length;
     const grouped = batcher.grouped;
     for (let i = 0; i < n; i++) {

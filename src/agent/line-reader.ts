@@ -14,9 +14,11 @@ export const LINE_UNTERMINATED = 4;
 /**
  * Receives each line: its text (without the line ending), the file offset just after it, and LINE_* flags;
  * for a line read straight out of a chunk, also the chunk and where in it the line's bytes begin (valid
- * only during the call that consumes the chunk).
+ * only during the call that consumes the chunk). With `lazy` consumption, a line read straight out of a
+ * chunk, not cut and known to be valid UTF-8, comes without its text (undefined): its `originalBytes`
+ * bytes at `start` are the text, to be decoded by whoever needs it (a parsing thread).
  */
-export type LineSink = (text: string, end: number, flags: number, originalBytes: number, bytes?: Buffer, start?: number) => void;
+export type LineSink = (text: string | undefined, end: number, flags: number, originalBytes: number, bytes?: Buffer, start?: number) => void;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -47,6 +49,8 @@ export class LineReader {
   private partsBytes = 0;
   /** Bytes of the pending line beyond maxLineBytes: counted, not kept. */
   private dropped = 0;
+  /** The chunk being consumed is valid UTF-8 up to its last newline, and its lines may go undecoded. */
+  private defer = false;
 
   constructor(offset: number, maxLineBytes: number) {
     this.offset = offset;
@@ -71,10 +75,21 @@ export class LineReader {
     this.dropped = 0;
   }
 
-  /** Splits `chunk[0, length)`, the bytes at `this.offset`, calling `sink` for each complete line. */
-  consume(chunk: Buffer, length: number, sink: LineSink): void {
+  /**
+   * Splits `chunk[0, length)`, the bytes at `this.offset`, calling `sink` for each complete line; `lazy`
+   * leaves lines undecoded where it can (see LineSink).
+   */
+  consume(chunk: Buffer, length: number, sink: LineSink, lazy = false): void {
     const base = this.offset;
     let pos = 0;
+    // Newlines are never inside a UTF-8 sequence: when the bytes up to the last one are valid, so is every
+    // line that ends there. (One check for the chunk, not one per line.)
+    let defer = false;
+    if (lazy) {
+      const last = chunk.lastIndexOf(NEWLINE, length - 1);
+      defer = last > 0 && isUtf8(chunk.subarray(0, last));
+    }
+    this.defer = defer;
     while (pos < length) {
       let nl = chunk.indexOf(NEWLINE, pos);
       if (nl >= length) nl = -1;
@@ -107,6 +122,7 @@ export class LineReader {
       stop = charBoundary(chunk, start, start + this.maxLineBytes);
       flags = LINE_CUT;
     }
+    if (this.defer && flags === 0) return sink(undefined, end, 0, original, chunk, start);
     const [text, utf8Flag] = decode(chunk, start, stop);
     sink(text, end, flags | utf8Flag, original, chunk, start);
   }

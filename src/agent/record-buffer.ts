@@ -3,6 +3,8 @@
 // their offsets (OTLP) are copied into one growing buffer. Joining thousands of strings and encoding the
 // result at send time cost more than parsing the lines did; copying them cost a third of it.
 
+import type { BufferLedger } from './output-pool.js';
+
 const INITIAL_BYTES = 16 * 1024;
 
 export class RecordBuffer {
@@ -15,9 +17,13 @@ export class RecordBuffer {
   count = 0;
   /** Where each record starts, kept only when the sink needs records one by one (OTLP). */
   readonly offsets: number[] | undefined;
+  /** The stage outputs the views are of, each held once in the ledger until the batch is done. */
+  readonly held: ArrayBufferLike[] = [];
+  private readonly ledger: BufferLedger | undefined;
 
-  constructor(keepOffsets: boolean) {
+  constructor(keepOffsets: boolean, ledger?: BufferLedger) {
     this.offsets = keepOffsets ? [] : undefined;
+    this.ledger = ledger;
   }
 
   /** Appends a record already encoded, newline included: `src[start, end)`, copied. */
@@ -36,6 +42,10 @@ export class RecordBuffer {
    */
   appendRun(src: Buffer, start: number, end: number, records: number): void {
     const last = this.views[this.views.length - 1];
+    if (this.ledger !== undefined && (last === undefined || last.buffer !== src.buffer)) {
+      this.ledger.retain(src.buffer);
+      this.held.push(src.buffer);
+    }
     if (last !== undefined && last.buffer === src.buffer && last.byteOffset + last.length === src.byteOffset + start) {
       this.views[this.views.length - 1] = Buffer.from(src.buffer, last.byteOffset, last.length + (end - start));
     } else {

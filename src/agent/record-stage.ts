@@ -1,8 +1,10 @@
 // The per-record work — parse, enrich, filter, redact, encode — over a chunk of one file's lines, done
 // where the stage runner puts it (a worker thread, or the main thread). Pure: text in, bytes out.
+import { isAscii } from 'node:buffer';
 import { nowMicros } from '../model/time.js';
 import { markCut } from '../parse/index.js';
 import type { Encoder } from './encode.js';
+import type { OutputPool } from './output-pool.js';
 import { CUT_ATTRIBUTE, type RecordTransform, type Transformed } from './transform.js';
 
 /** The indexer cuts NDJSON lines longer than 1 MiB characters; records stay below that. */
@@ -18,18 +20,23 @@ export interface StageInput {
   source: number;
   path: string;
   service: string | undefined;
-  /** One entry per record; null for a line that makes no record (blank), which only moves the position. */
-  texts: Array<string | null>;
-  flags: number[];
-  originalBytes: number[];
-  cuts: number[];
+  /**
+   * One entry per record; null for a line that makes no record (blank), which only moves the position;
+   * undefined for a line whose text is to be decoded from `bytes` (at `at[i]`, `originalBytes[i]` long) —
+   * so that a parsing thread, not the main thread, spends the time on it.
+   */
+  texts: ArrayLike<string | null | undefined>;
+  flags: ArrayLike<number>;
+  originalBytes: ArrayLike<number>;
+  cuts: ArrayLike<number>;
   /**
    * The chunk the lines were read from, and per entry where its bytes begin in it (-1: not there — held
    * across chunks, joined, or flushed). A line that goes out as written is copied from here rather than
-   * encoded again. Only on the main thread, during the call: the chunk is a reused read buffer.
+   * encoded again. On the main thread, valid only during the call (the chunk is a reused read buffer);
+   * for a parsing thread, a copy in memory shared with it.
    */
   bytes?: Buffer | undefined;
-  at: number[];
+  at: ArrayLike<number>;
 }
 
 export const KEPT = 0;
@@ -63,7 +70,17 @@ function shrink(encoder: Encoder, log: Transformed['log'], span: Transformed['sp
   }
 }
 
-export function runStage(transforms: RecordTransform[], encoder: Encoder, input: StageInput): StageOutput {
+/** Where the last line to be decoded from `input.bytes` ends. */
+function decodedEnd(input: StageInput): number {
+  let end = 0;
+  for (let i = 0; i < input.texts.length; i++) {
+    if (input.texts[i] === undefined) end = Math.max(end, input.at[i]! + input.originalBytes[i]!);
+  }
+  return end;
+}
+
+/** `pool`: where the output's memory comes from (reused buffers); without it, fresh memory. */
+export function runStage(transforms: RecordTransform[], encoder: Encoder, input: StageInput, pool?: OutputPool): StageOutput {
   const transform = transforms[input.source]!;
   const n = input.texts.length;
   const starts = new Int32Array(n);
@@ -77,9 +94,13 @@ export function runStage(transforms: RecordTransform[], encoder: Encoder, input:
   // The lines of a chunk were read together: one observed time serves them all.
   const observed = nowMicros();
   let chars = 0;
+  const bytes = input.bytes;
+  // Lines left undecoded are decoded here; as Latin-1 when the chunk is ASCII (the same text, faster).
+  const encoding = bytes !== undefined && isAscii(bytes.subarray(0, decodedEnd(input))) ? 'latin1' : 'utf8';
   for (let i = 0; i < n; i++) {
-    const text = input.texts[i];
+    let text = input.texts[i];
     starts[i] = chars;
+    if (text === undefined && bytes !== undefined) text = bytes.toString(encoding, input.at[i]!, input.at[i]! + input.originalBytes[i]!);
     if (text === null || text === undefined) {
       outcomes[i] = SKIPPED;
       continue;
@@ -104,12 +125,13 @@ export function runStage(transforms: RecordTransform[], encoder: Encoder, input:
       encoded = out.text;
       if (encoder.grouped) groups[i] = out.group;
     }
-    texts.push(encoded);
+    // A line copied from the chunk needs no text: let it go now (fewer survivors for the collector).
+    texts.push(at === -1 ? encoded : '');
     tails.push(tail);
     from.push(at);
     chars += (at === -1 ? encoded.length : input.originalBytes[i]!) + (tail === undefined ? 1 : tail.length);
   }
-  return { body: encodeRecords({ texts, tails, from, bytes: input.bytes, sizes: input.originalBytes }, chars, starts, outcomes), starts, outcomes, groups };
+  return { body: encodeRecords({ texts, tails, from, bytes: input.bytes, sizes: input.originalBytes }, chars, starts, outcomes, pool), starts, outcomes, groups };
 }
 
 interface Encoded {
@@ -118,7 +140,7 @@ interface Encoded {
   from: number[];
   bytes: Buffer | undefined;
   /** Per input entry: the line's length in bytes (for those copied from `bytes`). */
-  sizes: number[];
+  sizes: ArrayLike<number>;
 }
 
 /**
@@ -127,10 +149,10 @@ interface Encoded {
  * several times more), then its tail; other records are written from their text. Sized for ASCII (log
  * lines nearly always are) and grown if not: one allocation, no joined or concatenated string.
  */
-function encodeRecords(e: Encoded, chars: number, starts: Int32Array, outcomes: Uint8Array): Buffer {
+function encodeRecords(e: Encoded, chars: number, starts: Int32Array, outcomes: Uint8Array, pool: OutputPool | undefined): Buffer {
   if (e.texts.length === 0) return Buffer.alloc(0);
-  // Never from the shared pool: a parsing thread transfers this buffer.
-  let body = Buffer.allocUnsafeSlow(chars);
+  // Never from Node's shared pool: a parsing thread transfers this buffer.
+  let body = pool === undefined ? Buffer.allocUnsafeSlow(chars) : Buffer.from(pool.take(chars));
   let at = 0;
   let t = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -148,13 +170,20 @@ function encodeRecords(e: Encoded, chars: number, starts: Int32Array, outcomes: 
       if (need > body.length) {
         const bigger = Buffer.allocUnsafeSlow(Math.max(body.length * 2, need + Math.max(0, chars - at)));
         body.copy(bigger, 0, 0, at);
+        pool?.give(body.buffer as ArrayBuffer);
         body = bigger;
       }
     }
-    if (size !== undefined) at += e.bytes!.copy(body, at, src, src + size);
-    else at += body.write(text, at);
+    // TypedArray set(), not Buffer copy(): a third of the cost for a line, a seventh for a tail.
+    if (size !== undefined) {
+      body.set(new Uint8Array(e.bytes!.buffer, e.bytes!.byteOffset + src, size), at);
+      at += size;
+    } else at += body.write(text, at);
     // The tail replaces the line's closing brace.
-    if (tail !== undefined) at += tail.copy(body, at - 1) - 1;
+    if (tail !== undefined) {
+      body.set(tail, at - 1);
+      at += tail.length - 1;
+    }
     body[at++] = 0x0a;
   }
   return at === body.length ? body : body.subarray(0, at);

@@ -16,16 +16,19 @@ import { TrackedFile, type SourceRuntime } from './tracked.js';
  */
 export const CHUNK_BYTES = 512 * 1024;
 /**
- * A read is handed to the record stage this much at a time: the stage's output for it stays below the
- * size from which every allocation is fresh memory from the kernel (page faults cost more than parsing).
+ * A read is handed to the record stage this much at a time: its output fits a pooled buffer (reused
+ * memory: page faults cost more than parsing), and each message to a parsing thread (tens of µs) carries
+ * about a thousand lines.
  */
-const STAGE_BYTES = 64 * 1024;
+const STAGE_BYTES = 256 * 1024;
+/** The least a read asks for, however little room is left in flight. */
+const MIN_READ_BYTES = 64 * 1024;
 /** At most this much is read from one file before the next gets a turn. */
 const TURN_BYTES = 4 * 1024 * 1024;
 /** Records an open batch must hold to be sealed as soon as its file is read to the end. */
 const EAGER_SEAL_RECORDS = 100;
 /** Chunks handed to the record stage and not yet back: enough to keep a parsing thread busy. */
-const MAX_CHUNKS_IN_STAGE = 16;
+const MAX_CHUNKS_IN_STAGE = 4;
 
 /** A read started before the previous chunk was parsed. */
 interface ReadAhead {
@@ -268,7 +271,7 @@ export class Tailer {
     while (read < TURN_BYTES && file.reader.offset < limit && !this.paused) {
       const offset = file.reader.offset;
       // Never much more than may still go in flight: reading pauses at the limit, not a big read past it.
-      const room = Math.max(STAGE_BYTES, this.o.maxInFlightBytes - this.o.batcher.inFlightBytes);
+      const room = Math.max(MIN_READ_BYTES, this.o.maxInFlightBytes - this.o.batcher.inFlightBytes);
       const want = Math.min(CHUNK_BYTES, room, limit - offset);
       let buffer: Buffer;
       let bytesRead: number;
@@ -290,7 +293,7 @@ export class Tailer {
       }
       for (let at = 0; at < bytesRead; at += STAGE_BYTES) {
         const piece = Math.min(STAGE_BYTES, bytesRead - at);
-        file.reader.consume(at === 0 && piece === bytesRead ? buffer : buffer.subarray(at, at + piece), piece, file.pipeline.onLine);
+        file.reader.consume(at === 0 && piece === bytesRead ? buffer : buffer.subarray(at, at + piece), piece, file.pipeline.onLine, file.pipeline.lazy);
         file.pipeline.dispatch();
       }
       read += bytesRead;
@@ -307,7 +310,7 @@ export class Tailer {
     while (read < TURN_BYTES && !this.paused) {
       const piece = await gzip.read(file.reader.offset, file.fb.limit);
       if (piece === undefined) break;
-      file.reader.consume(piece, piece.length, file.pipeline.onLine);
+      file.reader.consume(piece, piece.length, file.pipeline.onLine, file.pipeline.lazy);
       file.pipeline.dispatch();
       read += piece.length;
     }

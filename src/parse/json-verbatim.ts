@@ -92,11 +92,20 @@ function numberLength(value: number): number {
   if (Number.isInteger(value)) {
     if (value !== 0 && value % 1000 === 0) return -1;
     if (magnitude > Number.MAX_SAFE_INTEGER) return String(value).length;
-    let n = value < 0 ? 2 : 1;
-    for (let v = magnitude; v >= 10; v = Math.floor(v / 10)) n++;
-    return n;
+    const n = digits(magnitude);
+    return value < 0 ? n + 1 : n;
   }
   return magnitude < 0.01 ? -1 : String(value).length;
+}
+
+/** Decimal digits of a safe integer, by comparisons (no division per digit: times have 13 to 16 of them). */
+function digits(m: number): number {
+  if (m < 1e8) {
+    if (m < 1e4) return m < 1e2 ? (m < 1e1 ? 1 : 2) : m < 1e3 ? 3 : 4;
+    return m < 1e6 ? (m < 1e5 ? 5 : 6) : m < 1e7 ? 7 : 8;
+  }
+  if (m < 1e12) return m < 1e10 ? (m < 1e9 ? 9 : 10) : m < 1e11 ? 11 : 12;
+  return m < 1e14 ? (m < 1e13 ? 13 : 14) : m < 1e15 ? 15 : 16;
 }
 
 /** Lowercase hex digits, by character code. */
@@ -115,14 +124,45 @@ function isLowerHexId(value: unknown, length: number): boolean {
   return zeros !== length;
 }
 
+/**
+ * The last trace ID found valid: the lines of one request follow each other and share it, and comparing
+ * two strings is cheaper than checking 32 characters.
+ */
+let lastTraceId = '';
+
+function isTraceId(value: unknown): boolean {
+  if (value === lastTraceId) return true;
+  if (!isLowerHexId(value, 32)) return false;
+  lastTraceId = value as string;
+  return true;
+}
+
+/** What a key is to the reader (see KeyClass): answers remembered per key name. */
+const enum KeyClass {
+  Level, Time, Msg, Hostname, Service, TraceId, SpanId, TraceFlags,
+  /** A field the model takes or ignores that is none of the above, or one naming an ID: not verbatim. */
+  Refuse,
+  /** Kept as an attribute (subject to `keep`). */
+  Attribute,
+}
+
+const FIELD_CLASSES: Record<string, KeyClass> = {
+  level: KeyClass.Level, time: KeyClass.Time, msg: KeyClass.Msg, hostname: KeyClass.Hostname, service: KeyClass.Service,
+  trace_id: KeyClass.TraceId, span_id: KeyClass.SpanId, trace_flags: KeyClass.TraceFlags,
+};
+
 /** A field that names an ID the parser reads beyond the model (request IDs, traceparent, configured names). */
 function idKeys(traceFields: readonly string[]): Set<string> {
   return new Set([...JSON_ID_FIELDS, 'http', ...traceFields, ...traceFields.map((f) => f.split('.')[0]!)]);
 }
 
+function hexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
 function hexFlags(value: unknown): boolean {
   if (typeof value === 'number') return true;
-  return typeof value === 'string' && value.length === 2 && /^[0-9a-fA-F]{2}$/.test(value);
+  return typeof value === 'string' && value.length === 2 && hexDigit(value.charCodeAt(0)) && hexDigit(value.charCodeAt(1));
 }
 
 function nonEmptyString(value: unknown): value is string {
@@ -138,9 +178,27 @@ function nonEmptyString(value: unknown): value is string {
  */
 export class VerbatimJsonReader {
   private readonly idFields: Set<string>;
+  private readonly classes = new Map<string, KeyClass>();
+  /**
+   * The previous line's keys and their classes, in order: lines of one logger share their keys (the same
+   * interned strings), and comparing a key with the one at its place last time is cheaper than a lookup.
+   */
+  private lastKeys: string[] = [];
+  private lastClasses: KeyClass[] = [];
 
   constructor(traceFields: readonly string[]) {
     this.idFields = idKeys(traceFields);
+  }
+
+  private classOf(key: string): KeyClass {
+    let kind = this.classes.get(key);
+    if (kind === undefined) {
+      kind = hasOwnProperty.call(FIELD_CLASSES, key) ? FIELD_CLASSES[key]!
+        : key === '__proto__' || isConsumedKey(key) || this.idFields.has(key) ? KeyClass.Refuse : KeyClass.Attribute;
+      if (this.classes.size >= CONSUMED_CACHE_SIZE) this.classes.clear();
+      this.classes.set(key, kind);
+    }
+    return kind;
   }
 
   /** `keep` sees each field that would become an attribute; the line is not verbatim if it says no. */
@@ -154,47 +212,56 @@ export class VerbatimJsonReader {
     let hasTime = false;
     let length = 1;
     let keys = 0;
+    const lastKeys = this.lastKeys;
+    const lastClasses = this.lastClasses;
     for (const key in fields) {
       if (!hasOwnProperty.call(fields, key)) continue;
       const value = fields[key];
-      switch (key) {
-        case 'level':
+      let kind: KeyClass;
+      if (lastKeys[keys] === key) kind = lastClasses[keys]!;
+      else {
+        kind = this.classOf(key);
+        lastKeys[keys] = key;
+        lastClasses[keys] = kind;
+      }
+      switch (kind) {
+        case KeyClass.Level:
           if (typeof value === 'number' && Number.isFinite(value)) severityNumber = severityFromPinoLevel(value);
           else if (nonEmptyString(value)) severityNumber = severityFromText(value);
           else return undefined;
           break;
-        case 'time':
+        case KeyClass.Time:
           if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
           hasTime = true;
           break;
-        case 'msg':
+        case KeyClass.Msg:
           if (typeof value !== 'string') return undefined;
           body = value;
           break;
-        case 'hostname':
+        case KeyClass.Hostname:
           if (!nonEmptyString(value)) return undefined;
           hasHost = true;
           break;
-        case 'service':
+        case KeyClass.Service:
           if (!nonEmptyString(value)) return undefined;
           hasService = true;
           break;
-        case 'trace_id':
-          if (!isLowerHexId(value, 32)) return undefined;
+        case KeyClass.TraceId:
+          if (!isTraceId(value)) return undefined;
           hasTraceId = true;
           break;
-        case 'span_id':
+        case KeyClass.SpanId:
           if (!isLowerHexId(value, 16)) return undefined;
           break;
-        case 'trace_flags':
+        case KeyClass.TraceFlags:
           if (!hexFlags(value)) return undefined;
           break;
-        case '__proto__':
+        case KeyClass.Refuse:
+          // A field the model takes or ignores but that is not one of the above (a second message or
+          // level, `v`, a marker, `span_end`) would be dropped or reinterpreted; an ID field is read
+          // beyond the model: not verbatim.
           return undefined;
         default:
-          // A field the model takes or ignores but that is not one of the above (a second message or
-          // level, `v`, a marker, `span_end`) would be dropped or reinterpreted: not verbatim.
-          if (isConsumedKey(key) || this.idFields.has(key)) return undefined;
           if (keep !== undefined && !keep(key, value)) return undefined;
       }
       const l = typeof value === 'string' ? value.length + 2 : compactLength(value, 1);

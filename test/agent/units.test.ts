@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { agentConfigFrom, agentConfigFromYaml } from '../../src/agent/config.js';
 import { compileExclude, compileGlob, escapeGlob } from '../../src/agent/glob.js';
 import { LINE_CUT, LINE_INVALID_UTF8, LINE_UNTERMINATED, LineReader } from '../../src/agent/line-reader.js';
+import { BufferLedger, OutputPool, POOLED_BYTES } from '../../src/agent/output-pool.js';
 
 function split(input: Buffer, chunk: number, maxLine = 1024): Array<[string, number, number]> {
   const reader = new LineReader(0, maxLine);
@@ -11,9 +12,10 @@ function split(input: Buffer, chunk: number, maxLine = 1024): Array<[string, num
     const piece = input.subarray(at, at + chunk);
     // The reader gets a buffer longer than the bytes it may use, as a reused read buffer is.
     const buffer = Buffer.concat([piece, Buffer.from('\nSTALE\n')]);
-    reader.consume(buffer, piece.length, (text, end, flags) => out.push([text, end, flags]));
+    // Not lazy: every line comes decoded.
+    reader.consume(buffer, piece.length, (text, end, flags) => out.push([text!, end, flags]));
   }
-  reader.flushPending((text, end, flags) => out.push([text, end, flags]));
+  reader.flushPending((text, end, flags) => out.push([text!, end, flags]));
   return out;
 }
 
@@ -41,6 +43,65 @@ describe('LineReader', () => {
   it('flags invalid UTF-8 but not a real U+FFFD', () => {
     const out = split(Buffer.concat([Buffer.from([0x61, 0xff, 0x62, 0x0a]), Buffer.from('real \uFFFD\n')]), 64);
     expect(out).toEqual([['a\uFFFDb', 4, LINE_INVALID_UTF8], ['real \uFFFD', 4 + 9, 0]]);
+  });
+});
+
+describe('LineReader, lazy', () => {
+  /** What the reader hands over, with undecoded lines decoded here from the bytes they point at. */
+  function lazySplit(input: Buffer, chunk: number): Array<[string, number, number, boolean]> {
+    const reader = new LineReader(0, 1024);
+    const out: Array<[string, number, number, boolean]> = [];
+    for (let at = 0; at < input.length; at += chunk) {
+      const piece = input.subarray(at, at + chunk);
+      reader.consume(piece, piece.length, (text, end, flags, original, bytes, start) => {
+        out.push([text ?? bytes!.toString('utf8', start!, start! + original), end, flags, text === undefined]);
+      }, true);
+    }
+    return out;
+  }
+
+  it('leaves whole valid lines undecoded, with the same text, offsets and flags as decoding them', () => {
+    const input = Buffer.from('alpha\r\nbeta\n\ngrüße 🙂 ok\n');
+    const out = lazySplit(input, 64);
+    expect(out.map(([text, end, flags]) => [text, end, flags])).toEqual([['alpha', 7, 0], ['beta', 12, 0], ['', 13, 0], ['grüße 🙂 ok', 29, 0]]);
+    expect(out.every(([, , , lazy]) => lazy)).toBe(true);
+  });
+
+  it('decodes (and flags) the lines of a chunk that is not valid UTF-8, and lines split across chunks', () => {
+    const input = Buffer.concat([Buffer.from('ok one\n'), Buffer.from([0x61, 0xff, 0x0a]), Buffer.from('ok two\n')]);
+    const whole = lazySplit(input, 64);
+    expect(whole.map(([text, end, flags]) => [text, end, flags])).toEqual([['ok one', 7, 0], ['a\uFFFD', 10, LINE_INVALID_UTF8], ['ok two', 17, 0]]);
+    expect(whole.some(([, , , lazy]) => lazy)).toBe(false);
+    const split = lazySplit(Buffer.from('first line\nsecond line\n'), 5);
+    expect(split.map(([text, end]) => [text, end])).toEqual([['first line', 11], ['second line', 23]]);
+  });
+});
+
+describe('output buffers', () => {
+  it('go back to the pool only when the last holder lets go', () => {
+    const pool = new OutputPool();
+    const recycled: ArrayBuffer[] = [];
+    const ledger = new BufferLedger((buffer) => {
+      recycled.push(buffer);
+      pool.give(buffer);
+    });
+    const buffer = pool.take(1000);
+    expect(buffer.byteLength).toBe(POOLED_BYTES);
+    ledger.adopt(buffer);
+    ledger.retain(buffer);
+    ledger.retain(buffer);
+    ledger.release(buffer);
+    ledger.release(buffer);
+    expect(recycled).toEqual([]);
+    ledger.release(buffer);
+    expect(recycled).toEqual([buffer]);
+    expect(pool.take(10)).toBe(buffer);
+    // Not from the pool (too big, or never adopted): left to the garbage collector.
+    const big = pool.take(POOLED_BYTES + 1);
+    ledger.adopt(big);
+    ledger.release(big);
+    expect(recycled).toEqual([buffer]);
+    expect(ledger.held).toBe(0);
   });
 });
 
