@@ -1,10 +1,11 @@
 // bench/correlate: the trace view of a 2,000-span, 20,000-line trace end to end — GET /api/traces/:id on
-// the real indexer (a process of its own) over the SQLite store, target p50 ≤ 50 ms — and the view alone
-// in process against the same view with O(n·m) log attachment; and metrics from rollups: ingest rate, and
+// the real indexer (a process of its own) over the SQLite store, target p50 ≤ 50 ms, beside the same view
+// with every line (?logs=all) and the time to page every line in — and the view alone in process (CPU per
+// phase) against the same view with O(n·m) log attachment; and metrics from rollups: ingest rate, and
 // 24 h of 1-minute error rates for 10 services from rollup rows against computing them from raw lines.
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,14 @@ import {
   summarize,
   traceClockOffsets,
   type TraceInput,
+  type TraceView,
 } from '../src/correlate/index.js';
 import type { LogRecord, Span } from '../src/model/records.js';
 import { Severity } from '../src/model/severity.js';
+import { VIEW_LOG_LIMIT } from '../src/server/correlation.js';
+import { apiTraceView } from '../src/server/trace-view.js';
 import { openStore } from '../src/store/index.js';
+import type { StoredLog } from '../src/store/types.js';
 import { childExecArgv } from './_measure.js';
 
 const BASE = 1_700_000_000_000_000;
@@ -156,7 +161,7 @@ function rawLines(count: number): LogRecord[] {
 }
 
 /** One GET, timed to the answer's last byte (the client's own JSON parsing is not the server's time). */
-function timedGet(url: string): Promise<{ ms: number; status: number; body: Buffer; serverMs: number | undefined }> {
+function timedGet(url: string): Promise<{ ms: number; status: number; body: Buffer; timings: Record<string, number> }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     http
@@ -165,8 +170,9 @@ function timedGet(url: string): Promise<{ ms: number; status: number; body: Buff
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          const timing = /dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''));
-          resolve({ ms, status: res.statusCode ?? 0, body: Buffer.concat(chunks), serverMs: timing === null ? undefined : Number(timing[1]) });
+          const timings: Record<string, number> = {};
+          for (const m of String(res.headers['server-timing'] ?? '').matchAll(/([\w-]+);dur=([\d.]+)/g)) timings[m[1]!] = Number(m[2]);
+          resolve({ ms, status: res.statusCode ?? 0, body: Buffer.concat(chunks), timings });
         });
         res.on('error', reject);
       })
@@ -174,9 +180,74 @@ function timedGet(url: string): Promise<{ ms: number; status: number; body: Buff
   });
 }
 
+interface ViewAnswer {
+  spans: Array<{ spanId: string; logCount: number }>;
+  logs: Array<{ id: string; severityNumber: number; attachedSpanId?: string }>;
+  logCount: number;
+  logsOmitted: number;
+  logsPerSpan?: number;
+  truncated?: true;
+}
+
+/**
+ * The answer holds every span, says how many lines it left out, and holds what it promises: every error
+ * line, each span's first logsPerSpan lines, per-span counts that add up to all lines.
+ */
+function checkAnswer(answer: ViewAnswer, trace: TraceInput<LogRecord & { id: string }>): void {
+  const fail = (what: string) => {
+    throw new Error(`the trace view's answer is wrong: ${what}`);
+  };
+  if (answer.spans.length < trace.spans.length) fail(`${answer.spans.length} spans, ${trace.spans.length} stored`);
+  if (answer.logCount !== trace.logs.length) fail(`logCount ${answer.logCount}, ${trace.logs.length} lines stored`);
+  if (answer.logs.length + answer.logsOmitted !== answer.logCount) fail(`${answer.logs.length} lines + ${answer.logsOmitted} omitted ≠ ${answer.logCount}`);
+  if (answer.logs.length > VIEW_LOG_LIMIT) fail(`${answer.logs.length} lines, more than the ${VIEW_LOG_LIMIT} promised`);
+  if (answer.logsOmitted > 0 && answer.truncated !== true) fail('lines left out without truncated: true');
+  if (answer.spans.reduce((n, s) => n + s.logCount, 0) !== answer.logCount) fail('per-span line counts do not add up to logCount');
+  const errors = trace.logs.filter((l) => l.severityNumber >= 17).length;
+  if (answer.logs.filter((l) => l.severityNumber >= 17).length !== Math.min(errors, VIEW_LOG_LIMIT)) fail('error lines missing');
+  const shown = new Map<string, number>();
+  for (const l of answer.logs) shown.set(l.attachedSpanId ?? '', (shown.get(l.attachedSpanId ?? '') ?? 0) + 1);
+  for (const s of answer.spans) if ((shown.get(s.spanId) ?? 0) < Math.min(s.logCount, answer.logsPerSpan ?? Infinity)) fail(`span ${s.spanId} has fewer than its first ${answer.logsPerSpan} lines`);
+}
+
+/** Every line of the trace through GET /api/traces/:id/logs, 1,000 a page; checks each comes once. */
+async function pageAll(url: string, traceId: string, expected: number): Promise<{ ms: number; pages: number }> {
+  const started = process.hrtime.bigint();
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const got = await timedGet(`${url}/api/traces/${traceId}/logs?limit=1000${cursor === undefined ? '' : `&cursor=${cursor}`}`);
+    if (got.status !== 200) throw new Error(`paging answered ${got.status}: ${got.body.toString('utf8').slice(0, 200)}`);
+    const page = JSON.parse(got.body.toString('utf8')) as { logs: Array<{ id: string }>; nextCursor?: string; total: number };
+    for (const l of page.logs) ids.add(l.id);
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor !== undefined);
+  if (ids.size !== expected) throw new Error(`paging brought ${ids.size} distinct lines of ${expected}`);
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, pages };
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; undefined elsewhere): the
+ * indexer's work per answer, which other processes on the machine do not inflate as they do wall time.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+
 /**
  * The trace stored in a SQLite store (as the indexer would store it: lines in batches of 1,000 with their
- * rollups), served by the real indexer in a child process, asked for `rounds` times over HTTP.
+ * rollups), served by the real indexer in a child process, asked for `rounds` times over HTTP: the view
+ * (the default, bounded share of lines), the view with every line (?logs=all), and all lines paged.
  */
 async function viewOverHttp(trace: TraceInput<LogRecord & { id: string }>, rounds: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'logstitch-bench-correlate-'));
@@ -195,18 +266,49 @@ async function viewOverHttp(trace: TraceInput<LogRecord & { id: string }>, round
       const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m) => resolve(m as { url: string })));
       const target = `${url}/api/traces/${trace.traceId}`;
       const first = await timedGet(target);
-      const answer = JSON.parse(first.body.toString('utf8')) as { spans: unknown[]; logs: unknown[] };
-      if (first.status !== 200 || answer.logs.length !== trace.logs.length || answer.spans.length < trace.spans.length) throw new Error(`the trace view answered ${first.status} with ${answer.logs?.length} lines`);
+      if (first.status !== 200) throw new Error(`the trace view answered ${first.status}`);
+      const answer = JSON.parse(first.body.toString('utf8')) as ViewAnswer;
+      checkAnswer(answer, trace);
       // A few more before timing: the first answers of a fresh process run unoptimised code.
       for (let w = 0; w < 4; w++) await timedGet(target);
       const wall: number[] = [];
-      const server: number[] = [];
+      const phases = new Map<string, number[]>();
+      const cpuBefore = processCpuMs(child.pid);
       for (let r = 0; r < rounds; r++) {
         const got = await timedGet(target);
         wall.push(got.ms);
-        if (got.serverMs !== undefined) server.push(got.serverMs);
+        for (const [name, ms] of Object.entries(got.timings)) phases.set(name, [...(phases.get(name) ?? []), ms]);
       }
-      return { wall: wall.sort((a, b) => a - b), server: server.sort((a, b) => a - b), bytes: first.body.length, firstMs: first.ms };
+      const cpuAfter = processCpuMs(child.pid);
+      // Every line in one answer, as before the view was bounded: the comparison (fewer rounds, it is slow).
+      const all: number[] = [];
+      let allBytes = 0;
+      const allRounds = Math.max(3, Math.ceil(rounds / 3));
+      const allCpuBefore = processCpuMs(child.pid);
+      for (let r = 0; r < allRounds; r++) {
+        const got = await timedGet(`${target}?logs=all`);
+        const whole = JSON.parse(got.body.toString('utf8')) as ViewAnswer;
+        if (whole.logs.length !== trace.logs.length || whole.logsOmitted !== 0) throw new Error(`?logs=all answered ${whole.logs.length} lines`);
+        all.push(got.ms);
+        allBytes = got.body.length;
+      }
+      const allCpuAfter = processCpuMs(child.pid);
+      const perAnswer = (before: number | undefined, after: number | undefined, n: number) => (before === undefined || after === undefined ? undefined : (after - before) / n);
+      // Right after the view (whose lines the indexer keeps for paging), as a reader would page.
+      await timedGet(target);
+      const paged = await pageAll(url, trace.traceId, trace.logs.length);
+      return {
+        wall: wall.sort((a, b) => a - b),
+        phases: Object.fromEntries([...phases].map(([name, ms]) => [name, Math.round(median(ms) * 10) / 10])),
+        bytes: first.body.length,
+        shown: answer.logs.length,
+        firstMs: first.ms,
+        allP50: median(all),
+        allBytes,
+        cpuPerView: perAnswer(cpuBefore, cpuAfter, rounds),
+        cpuPerAllView: perAnswer(allCpuBefore, allCpuAfter, allRounds),
+        paged,
+      };
     } finally {
       child.send('stop');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -216,24 +318,48 @@ async function viewOverHttp(trace: TraceInput<LogRecord & { id: string }>, round
   }
 }
 
+/** In process: CPU per phase of the bounded view (median over rounds), and of shaping and serialising the answer. */
+function viewPhases(trace: TraceInput<LogRecord & { id: string }>, rounds: number): Record<string, number> {
+  const runs: Record<string, number>[] = [];
+  for (let r = 0; r < rounds + 3; r++) {
+    const timings: Record<string, number> = {};
+    const view = buildTraceView(trace, { logLimit: VIEW_LOG_LIMIT, timings });
+    let answer: unknown;
+    timings['api-shape'] = cpuMs(() => (answer = apiTraceView(view as TraceView<StoredLog>, { traceIds: [trace.traceId], links: [], limitReached: false })));
+    timings.stringify = cpuMs(() => JSON.stringify(answer));
+    if (r >= 3) runs.push(timings);
+  }
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(runs[0]!)) out[name] = Math.round(median(runs.map((t) => t[name]!)) * 100) / 100;
+  return out;
+}
+
 export async function main(args: string[]): Promise<void> {
   const rounds = Number(args[0] ?? 21);
   const trace = bigTrace();
   const served = await viewOverHttp(trace, rounds);
   const httpP50 = percentile(served.wall, 50);
-  const serverP50 = served.server.length > 0 ? percentile(served.server, 50) : undefined;
+  const serverP50 = served.phases.view;
   process.stdout.write(
-    `GET /api/traces/:id (${(served.bytes / 1e6).toFixed(1)} MB answer, indexer in its own process, to the last byte): p50 ${httpP50.toFixed(1)} ms, p90 ${percentile(served.wall, 90).toFixed(1)} ms, min ${served.wall[0]!.toFixed(1)} ms (target ≤ 50 ms at p50; the fresh indexer's first answer ${served.firstMs.toFixed(0)} ms); Server-Timing view p50 ${serverP50?.toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(2)}\n`,
+    `GET /api/traces/:id (${served.shown.toLocaleString()} of ${trace.logs.length.toLocaleString()} lines, ${(served.bytes / 1e6).toFixed(2)} MB answer, indexer in its own process, to the last byte): p50 ${httpP50.toFixed(1)} ms, p90 ${percentile(served.wall, 90).toFixed(1)} ms, min ${served.wall[0]!.toFixed(1)} ms (target ≤ 50 ms at p50; the fresh indexer's first answer ${served.firstMs.toFixed(0)} ms); load average ${loadavg()[0]!.toFixed(2)}\n`,
   );
+  process.stdout.write(`  Server-Timing p50 (ms): ${Object.entries(served.phases).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  process.stdout.write(`  the indexer's CPU per answer (user + system, all threads): ${served.cpuPerView?.toFixed(1) ?? 'n/a'} ms\n`);
+  process.stdout.write(`GET /api/traces/:id?logs=all (every line, ${(served.allBytes / 1e6).toFixed(1)} MB): p50 ${served.allP50.toFixed(1)} ms; the indexer's CPU per answer ${served.cpuPerAllView?.toFixed(1) ?? 'n/a'} ms\n`);
+  process.stdout.write(`every line paged through GET /api/traces/:id/logs (1,000 a page, ${served.paged.pages} pages, right after the view): ${served.paged.ms.toFixed(0)} ms in all (reported, not a target)\n`);
   const view = buildTraceView(trace);
   process.stdout.write(`trace: ${trace.spans.length} spans (+${view.spans.length - trace.spans.length} derived), ${trace.logs.length} lines; summary: ${view.summary}\n`);
-  const { a: fast, b: naive } = alternate(() => buildTraceView(trace), () => naiveTraceView(trace), rounds);
+  const { a: fast, b: naive } = alternate(() => buildTraceView(trace, { logLimit: VIEW_LOG_LIMIT }), () => naiveTraceView(trace), rounds);
   const viewP50 = percentile(fast, 50);
   const naiveP50 = percentile(naive, 50);
-  process.stdout.write(`buildTraceView in process (no store, no HTTP): p50 ${viewP50.toFixed(1)} ms, p90 ${percentile(fast, 90).toFixed(1)} ms\n`);
-  const cpu = Array.from({ length: rounds }, () => cpuMs(() => buildTraceView(trace))).sort((x, y) => x - y);
+  process.stdout.write(`buildTraceView in process (no store, no HTTP; ${VIEW_LOG_LIMIT.toLocaleString()} lines as objects): p50 ${viewP50.toFixed(1)} ms, p90 ${percentile(fast, 90).toFixed(1)} ms\n`);
+  const cpu = Array.from({ length: rounds }, () => cpuMs(() => buildTraceView(trace, { logLimit: VIEW_LOG_LIMIT }))).sort((x, y) => x - y);
+  const cpuAll = Array.from({ length: rounds }, () => cpuMs(() => buildTraceView(trace))).sort((x, y) => x - y);
   const cpuP50 = percentile(cpu, 50);
-  process.stdout.write(`buildTraceView CPU time: p50 ${cpuP50.toFixed(1)} ms, min ${cpu[0]!.toFixed(1)} ms\n`);
+  const cpuAllP50 = percentile(cpuAll, 50);
+  process.stdout.write(`buildTraceView CPU time: p50 ${cpuP50.toFixed(1)} ms, min ${cpu[0]!.toFixed(1)} ms; with all ${trace.logs.length.toLocaleString()} lines as objects p50 ${cpuAllP50.toFixed(1)} ms\n`);
+  const phases = viewPhases(trace, rounds);
+  process.stdout.write(`  CPU per phase p50 (ms): ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
   process.stdout.write(`same view with O(n·m) log attachment: p50 ${naiveP50.toFixed(1)} ms (${(naiveP50 / viewP50).toFixed(1)}× slower)\n`);
 
   // Metrics: rolling up 1M lines, then a day of 1-minute error rates for each of 10 services.
@@ -284,10 +410,20 @@ export async function main(args: string[]): Promise<void> {
       view_http_min_ms: Math.round(served.wall[0]! * 10) / 10,
       view_http_first_ms: Math.round(served.firstMs),
       view_server_timing_p50_ms: serverP50 === undefined ? null : Math.round(serverP50 * 10) / 10,
+      view_server_timing_p50: served.phases,
+      view_indexer_cpu_ms: served.cpuPerView === undefined ? null : Math.round(served.cpuPerView * 10) / 10,
       view_answer_bytes: served.bytes,
+      view_lines_in_answer: served.shown,
+      view_all_lines_http_p50_ms: Math.round(served.allP50 * 10) / 10,
+      view_all_lines_answer_bytes: served.allBytes,
+      view_all_lines_indexer_cpu_ms: served.cpuPerAllView === undefined ? null : Math.round(served.cpuPerAllView * 10) / 10,
+      page_all_lines_ms: Math.round(served.paged.ms),
+      page_all_lines_pages: served.paged.pages,
       view_p50_ms: Math.round(viewP50 * 10) / 10,
       view_p90_ms: Math.round(percentile(fast, 90) * 10) / 10,
       view_cpu_p50_ms: Math.round(cpuP50 * 10) / 10,
+      view_all_lines_cpu_p50_ms: Math.round(cpuAllP50 * 10) / 10,
+      view_cpu_phases_p50_ms: phases,
       naive_view_p50_ms: Math.round(naiveP50 * 10) / 10,
       speedup_vs_naive: Math.round((naiveP50 / viewP50) * 10) / 10,
       rollup_lines_per_s: Math.round(lineCount / (ingestMs / 1000)),

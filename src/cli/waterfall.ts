@@ -26,10 +26,22 @@ export interface TraceViewReply {
     depth?: number;
   }>;
   logs: Array<StoredLog & { rawTime?: number; attachedSpanId?: string }>;
+  /** Lines in the trace; `logs` holds fewer when logsOmitted > 0 (GET /api/traces/:id/logs has them). */
+  logCount?: number;
+  logsOmitted?: number;
+  /** The indexer's limits per trace cut records: they are in no page either. */
+  limitReached?: boolean;
   criticalPath?: Array<{ spanId: string; start: number; end: number }>;
   gaps?: Array<{ from: string; to: string; start: number; end: number; duration: number; kind: string; description: string }>;
   skew?: Array<{ service: string; offsetUs: number; samples: number; source: string }>;
   services?: Array<{ service: string; requests: number; errors: number; errorRate: number; p95: number | null }>;
+}
+
+/** A page of GET /api/traces/:id/logs. */
+export interface TraceLogsReply {
+  logs: TraceViewReply['logs'];
+  total: number;
+  nextCursor?: string;
 }
 
 export interface RenderOptions {
@@ -45,14 +57,24 @@ export function renderTrace(view: TraceViewReply, o: RenderOptions): string {
   const p = o.paint;
   const startOf = (s: ViewSpan) => (o.raw ? (s.rawStart ?? s.start) : s.start);
   const timeOf = (l: TraceViewReply['logs'][number]) => (o.raw ? (l.rawTime ?? l.time) : l.time);
-  const times = [...view.spans.flatMap((s) => [startOf(s), startOf(s) + s.duration]), ...view.logs.map(timeOf)];
-  const t0 = Math.min(...times);
-  const t1 = Math.max(...times);
+  // A loop, not Math.min(...times): a trace's 50,000 lines would overflow the argument list.
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  const cover = (t: number) => {
+    if (t < t0) t0 = t;
+    if (t > t1) t1 = t;
+  };
+  for (const s of view.spans) cover(startOf(s)), cover(startOf(s) + s.duration);
+  for (const l of view.logs) cover(timeOf(l));
+  if (!Number.isFinite(t0)) t0 = t1 = 0;
   const total = Math.max(1, t1 - t0);
   const col = (t: number) => Math.min(o.width - 1, Math.max(0, Math.floor(((t - t0) / total) * o.width)));
   const out: string[] = [];
 
-  out.push(`${p.bold(`Trace ${view.traceId}`)}  ${formatDuration(view.duration ?? total)}, ${view.spans.length} spans, ${view.logs.length} lines`);
+  const lineCount = view.logCount ?? view.logs.length;
+  const shown = o.logs && view.logs.length < lineCount ? ` (${view.logs.length} shown)` : '';
+  out.push(`${p.bold(`Trace ${view.traceId}`)}  ${formatDuration(view.duration ?? total)}, ${view.spans.length} spans, ${lineCount} lines${shown}`);
+  if (view.limitReached === true) out.push(p.yellow(`the trace is larger than the indexer reads for one view: records past its limit are not shown (logstitch search trace:${view.traceId} finds them)`));
   if (view.aliases.length > 0) out.push(p.dim(`aliases: ${view.aliases.map(printable).join(', ')}`));
   if (view.summary !== undefined) out.push(p.yellow(printable(view.summary)));
   const skewed = (view.skew ?? []).filter((s) => s.offsetUs !== 0);
@@ -97,8 +119,13 @@ function logLines(view: TraceViewReply, timeOf: (l: TraceViewReply['logs'][numbe
   const spanIds = new Set(view.spans.map((s) => s.spanId));
   for (const log of view.logs) {
     const under = log.attachedSpanId ?? log.spanId;
-    if (under !== undefined && spanIds.has(under)) bySpan.set(under, [...(bySpan.get(under) ?? []), log]);
-    else loose.push(log);
+    if (under === undefined || !spanIds.has(under)) {
+      loose.push(log);
+      continue;
+    }
+    const list = bySpan.get(under);
+    if (list === undefined) bySpan.set(under, [log]);
+    else list.push(log);
   }
   const line = (log: TraceViewReply['logs'][number], indent: string) =>
     `${indent}${p.dim(formatTime(timeOf(log)).slice(11))} ${levelLabel(log.severityNumber, p)} ${p.keyed(log.service ?? '?', fit(log.service ?? '-', 12))} ${printable(log.body)}`;

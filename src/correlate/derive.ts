@@ -1,9 +1,10 @@
 // Spans derived from log lines: one per access-log line with a duration, one per service seen only in logs.
 import { isValidSpanId } from '../model/ids.js';
-import type { Attributes, LogRecord, Span } from '../model/records.js';
+import type { Attributes, Span } from '../model/records.js';
 import { isErrorSeverity } from '../model/severity.js';
 import { readAccessLog } from './access-log.js';
 import { assignParents, type ParentOptions } from './derive-parents.js';
+import { lineTable, type LineTable } from './line-table.js';
 import { derivedSpanId } from './span-ids.js';
 import type { DerivedSpan, TraceInput } from './types.js';
 
@@ -28,35 +29,39 @@ export function deriveSpans(trace: TraceInput, options: DeriveOptions = {}): Der
   return deriveTrace(trace, options).spans;
 }
 
-export function deriveTrace(trace: TraceInput, options: DeriveOptions = {}): Derivation {
+/** `table`: the lines read once (lineTable over the trace's lines and received spans), when the caller has it. */
+export function deriveTrace(trace: TraceInput, options: DeriveOptions = {}, table: LineTable = lineTable(trace.logs, trace.spans)): Derivation {
   const byId = new Map<string, Span>();
   for (const s of trace.spans) byId.set(s.spanId, s);
-  const { spans, sourceLine } = accessLogSpans(trace, byId);
+  const { spans, sourceLine } = accessLogSpans(trace, byId, table);
   const covered = new Set<string | undefined>();
   for (const s of trace.spans) covered.add(s.service);
   for (const s of spans) covered.add(s.service);
-  spans.push(...extentSpans(trace, byId, covered));
+  spans.push(...extentSpans(trace, byId, covered, table));
   assignParents(spans, trace.spans, options);
   return { spans, sourceLine };
 }
 
-/** A parent span ID the line logged, when it names a span in the trace that is not the line's own. */
-function loggedParent(log: LogRecord, byId: ReadonlyMap<string, Span>): string | undefined {
-  const attr = log.attributes?.parent_span_id;
+/** A parent span ID line `i` logged, when it names a span in the trace that is not the line's own. */
+function loggedParent(trace: TraceInput, table: LineTable, i: number, byId: ReadonlyMap<string, Span>): string | undefined {
+  const log = trace.logs[i]!;
+  const attr = table.attributed[i] === 1 ? log.attributes?.parent_span_id : undefined;
   if (typeof attr === 'string' && isValidSpanId(attr) && byId.has(attr)) return attr;
-  const own = log.spanId === undefined ? undefined : byId.get(log.spanId);
+  const own = table.named[i]! < 0 ? undefined : trace.spans[table.named[i]!];
   return own !== undefined && own.service !== log.service ? own.spanId : undefined;
 }
 
-function accessLogSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>): Derivation {
+function accessLogSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>, table: LineTable): Derivation {
   const spans: DerivedSpan[] = [];
   const sourceLine = new Map<string, number>();
   const seen = new Map<string, number>();
-  trace.logs.forEach((log, index) => {
+  for (let index = 0; index < table.count; index++) {
+    if (table.attributed[index] === 0) continue;
+    const log = trace.logs[index]!;
     const request = readAccessLog(log);
-    if (request === undefined) return;
-    const own = log.spanId === undefined ? undefined : byId.get(log.spanId);
-    if (own !== undefined && own.service === log.service && own.kind === 'server') return;
+    if (request === undefined) continue;
+    const own = table.named[index]! < 0 ? undefined : trace.spans[table.named[index]!];
+    if (own !== undefined && own.service === log.service && own.kind === 'server') continue;
     const start = log.time - request.duration;
     const key = `${log.service ?? ''}\u0000${start}\u0000${request.duration}`;
     const ordinal = seen.get(key) ?? 0;
@@ -80,14 +85,14 @@ function accessLogSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>): Der
       parentBy: 'none',
     };
     if (log.service !== undefined) span.service = log.service;
-    const parent = own !== undefined && own.service === log.service ? own.spanId : loggedParent(log, byId);
+    const parent = own !== undefined && own.service === log.service ? own.spanId : loggedParent(trace, table, index, byId);
     if (parent !== undefined) {
       span.parentSpanId = parent;
       span.parentBy = 'logged';
     }
     spans.push(span);
     sourceLine.set(span.spanId, index);
-  });
+  }
   return { spans, sourceLine };
 }
 
@@ -98,20 +103,20 @@ interface Extent {
   parent?: string;
 }
 
-function extentSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>, covered: ReadonlySet<string | undefined>): DerivedSpan[] {
+function extentSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>, covered: ReadonlySet<string | undefined>, table: LineTable): DerivedSpan[] {
+  // Per service index: undefined for services that have spans (most lines are theirs: one array read each).
+  const extentOf: (Extent | undefined)[] = table.services.map((name) => (covered.has(name) ? undefined : { first: Infinity, last: -Infinity, errors: false }));
   const extents = new Map<string, Extent>();
-  for (const log of trace.logs) {
-    const service = log.service;
-    if (service === undefined || covered.has(service)) continue;
-    let e = extents.get(service);
-    if (e === undefined) {
-      e = { first: log.time, last: log.time, errors: false };
-      extents.set(service, e);
-    }
-    if (log.time < e.first) e.first = log.time;
-    if (log.time > e.last) e.last = log.time;
-    if (isErrorSeverity(log.severityNumber)) e.errors = true;
-    e.parent ??= loggedParent(log, byId);
+  for (let i = 0; i < table.count; i++) {
+    const s = table.service[i]!;
+    const e = s < 0 ? undefined : extentOf[s];
+    if (e === undefined) continue;
+    const time = table.time[i]!;
+    if (!extents.has(table.services[s]!)) extents.set(table.services[s]!, e);
+    if (time < e.first) e.first = time;
+    if (time > e.last) e.last = time;
+    if (isErrorSeverity(table.severity[i]!)) e.errors = true;
+    e.parent ??= loggedParent(trace, table, i, byId);
   }
   const spans: DerivedSpan[] = [];
   for (const [service, e] of extents) {

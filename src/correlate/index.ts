@@ -13,6 +13,7 @@ export * from './skew-learner.js';
 export * from './skew-apply.js';
 export * from './attach.js';
 export * from './view.js';
+export * from './view-lines.js';
 export * from './histogram.js';
 export * from './rollup.js';
 export * from './series.js';

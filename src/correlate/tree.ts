@@ -41,14 +41,15 @@ export function buildSpanTree(spans: readonly Span[]): SpanTree {
   }
   const depth = new Map<string, number>();
   const walk = (from: Span, d: number): void => {
-    const queue: [Span, number][] = [[from, d]];
+    const queue: Span[] = [from];
     depth.set(from.spanId, d);
     for (let i = 0; i < queue.length; i++) {
-      const [s, sd] = queue[i]!;
+      const s = queue[i]!;
+      const below = depth.get(s.spanId)! + 1;
       for (const c of children.get(s.spanId) ?? []) {
         if (depth.has(c.spanId)) continue;
-        depth.set(c.spanId, sd + 1);
-        queue.push([c, sd + 1]);
+        depth.set(c.spanId, below);
+        queue.push(c);
       }
     }
   };

@@ -1,15 +1,17 @@
 // The trace view: spans (received and derived, skew-corrected), logs under their spans, critical path, gaps, summary.
-import type { LogRecord, Span } from '../model/records.js';
+import type { Span } from '../model/records.js';
 import { isErrorSeverity } from '../model/severity.js';
-import { attachLogs, type AttachedBy } from './attach.js';
+import { attachLineIndexes } from './attach.js';
 import { criticalPath, type PathSegment } from './critical-path.js';
 import { deriveTrace } from './derive.js';
 import { analyzePath, type Gap } from './gaps.js';
+import { lineTable, type LineTable } from './line-table.js';
 import { traceClockOffsets, type ClockOffset, type SkewOptions } from './skew-apply.js';
 import { summarize } from './summary.js';
-import { buildSpanTree, remapTree } from './tree.js';
+import { buildSpanTree, remapTree, type SpanTree } from './tree.js';
+import { TraceLines, type InputLog, type ViewLog } from './view-lines.js';
 import { withFields } from './with-fields.js';
-import { isDerivedOrigin, logClock, spanClock, UNKNOWN_SERVICE, type ParentSource, type TraceInput } from './types.js';
+import { isDerivedOrigin, logClock, spanClock, UNKNOWN_SERVICE, type ClockBy, type ParentSource, type TraceInput } from './types.js';
 
 /** A service's figures over a window, as the lead's metrics store answers them. */
 export interface ServiceStats {
@@ -25,6 +27,10 @@ export interface TraceViewOptions extends SkewOptions {
   serviceStats?: (service: string, from: number, to: number) => ServiceStats | undefined;
   /** How far before and after the trace the figures reach (µs). Default 15 minutes. */
   statsWindowUs?: number;
+  /** At most this many lines in `logs` (which ones: TraceLines.select); every line when absent. */
+  logLimit?: number;
+  /** When given, the ms each phase took is added to it (for Server-Timing and benchmarks). */
+  timings?: Record<string, number>;
 }
 
 export interface ViewSpan extends Span {
@@ -43,25 +49,9 @@ export interface ViewSpan extends Span {
   depth: number;
   /** µs of this span on the critical path (its own time, or a gap inside it). */
   criticalTime: number;
+  /** Lines under this span in the whole trace (`logs` may hold fewer: see TraceView.logsOmitted). */
+  logCount: number;
 }
-
-/** A line of the trace, as the store returns it (StoredLog) or without an ID. */
-export type InputLog = LogRecord & { id?: string };
-
-/**
- * A line as the view shows it: the LogRecord's fields and the store's `id` (fields beyond those are not
- * copied), with its corrected time and the span it sits under. Already the API's shape (keys in its
- * order, nothing extra), so the server sends these objects as they are; the offset applied is
- * `time - rawTime`.
- */
-export type ViewLog<L extends InputLog = InputLog> = L & {
-  /** Corrected for clock skew; `rawTime` is what the line said. */
-  time: number;
-  rawTime: number;
-  attachedBy: AttachedBy;
-  /** Absent only when the trace has no span at all to attach to. */
-  attachedSpanId?: string;
-};
 
 export interface ServiceView {
   spans: number;
@@ -84,7 +74,14 @@ export interface TraceView<L extends InputLog = InputLog> {
   end: number;
   duration: number;
   spans: ViewSpan[];
+  /** In corrected time order: every line, or with `logLimit` the share TraceLines.select chooses. */
   logs: ViewLog<L>[];
+  /** Lines in the trace, whether in `logs` or not. */
+  logCount: number;
+  /** Lines left out of `logs` (by `logLimit`); 0 when it holds them all. */
+  logsOmitted: number;
+  /** With lines left out: each span's first `logsPerSpan` lines are in `logs`, besides every error line. */
+  logsPerSpan?: number;
   criticalPath: PathSegment[];
   gaps: Gap[];
   summary: string;
@@ -96,54 +93,116 @@ export interface TraceView<L extends InputLog = InputLog> {
 
 const DEFAULT_WINDOW = 15 * 60 * 1_000_000;
 
-/**
- * One literal of one shape for every line: 20,000 lines copied this way cost a few ms, where a spread
- * plus new keys costs hundreds (V8 leaves the fast path). Keys left undefined vanish in JSON.
- */
-function viewLog<L extends InputLog>(log: L, skew: number, spanId: string | undefined, by: AttachedBy): ViewLog<L> {
-  const time = log.time;
-  return {
-    id: log.id,
-    time: time + skew,
-    rawTime: time,
-    observedTime: log.observedTime,
-    severityNumber: log.severityNumber,
-    severityText: log.severityText,
-    body: log.body,
-    traceId: log.traceId,
-    spanId: log.spanId,
-    traceFlags: log.traceFlags,
-    service: log.service,
-    host: log.host,
-    aliases: log.aliases,
-    attributes: log.attributes,
-    parseError: log.parseError,
-    attachedBy: by,
-    attachedSpanId: spanId,
-  } as ViewLog<L>;
+/** The view and its lines, from which pages of the lines left out of the view are cut. */
+export interface TraceAnalysis<L extends InputLog = InputLog> {
+  view: TraceView<L>;
+  lines: TraceLines<L>;
 }
 
-function isSorted<T>(items: readonly T[], key: (t: T) => number): boolean {
-  for (let i = 1; i < items.length; i++) if (key(items[i]!) < key(items[i - 1]!)) return false;
-  return true;
-}
-
+/** The trace view (see analyzeTrace); plain JSON. */
 export function buildTraceView<L extends InputLog>(trace: TraceInput<L>, options: TraceViewOptions = {}): TraceView<L> {
+  return analyzeTrace(trace, options).view;
+}
+
+/**
+ * The trace view and its lines. Lines stay in typed arrays (corrected time, span, how attached) and
+ * become objects only when they go into `logs` — all of them, or the `logLimit` share — or into a page.
+ */
+export function analyzeTrace<L extends InputLog>(trace: TraceInput<L>, options: TraceViewOptions = {}): TraceAnalysis<L> {
   const clockBy = options.clockBy ?? 'service';
-  const derivation = deriveTrace(trace, options);
+  const phase = phaseClock(options.timings);
+  const table = lineTable(trace.logs, trace.spans);
+  phase('read-lines');
+  const derivation = deriveTrace(trace, options, table);
   const all: Span[] = [...trace.spans, ...derivation.spans];
+  phase('derive');
   const tree = buildSpanTree(all);
-  const attachments = attachLogs(trace.logs, all, tree.root, derivation.sourceLine);
   const offsets = traceClockOffsets(tree, options);
   const shiftOf = (clock: string): ClockOffset => {
     let o = offsets.get(clock);
     if (o === undefined) offsets.set(clock, (o = { us: 0, source: 'none' }));
     return o;
   };
+  phase('tree');
+  // The table's span indexes are into trace.spans, which `all` begins with.
+  const attached = attachLineIndexes(trace.logs, all, tree.root, derivation.sourceLine, table);
+  phase('attach');
+  const { times, clock } = lineTimes(trace.logs, table, (name) => shiftOf(name).us, clockBy);
+  const lines = new TraceLines(trace.logs, { times, span: attached.span, by: attached.by, spanIds: all.map((s) => s.spanId), clock, severity: table.severity });
+  phase('lines');
 
+  const viewSpans = viewSpansOf(all, tree, lines.countsBySpan(), (s) => shiftOf(spanClock(s, clockBy)).us);
+  const shifted = remapTree(tree, (s) => viewSpans.get(s.spanId)!);
+  phase('spans');
+  const path = criticalPath([...viewSpans.values()], shifted);
+  for (const seg of path) viewSpans.get(seg.spanId)!.criticalTime += seg.end - seg.start;
+  phase('critical-path');
+  const analysis = analyzePath(path, shifted);
+  const summary = summarize(analysis);
+  phase('gaps');
+  const spans = [...viewSpans.values()].sort((a, b) => a.start - b.start || a.depth - b.depth);
+
+  const root = shifted.root as ViewSpan | undefined;
+  const { start, end } = extent(spans, times);
+  const services = serviceViews(spans, table, analysis.selfTime, start, end, options);
+  phase('services');
+
+  const chosen = options.logLimit === undefined ? { logs: lines.all(), omitted: 0, perSpan: 0 } : lines.select(options.logLimit);
+  phase('select');
+  const view: TraceView<L> = {
+    traceId: trace.traceId,
+    aliases: [...(trace.aliases ?? [])],
+    rootSpanId: root?.spanId ?? null,
+    start,
+    end,
+    duration: end - start,
+    spans,
+    logs: chosen.logs,
+    logCount: lines.count,
+    logsOmitted: chosen.omitted,
+    ...(chosen.omitted > 0 ? { logsPerSpan: chosen.perSpan } : {}),
+    criticalPath: path,
+    gaps: analysis.gaps,
+    summary,
+    services,
+    skew: Object.fromEntries([...offsets].map(([clock, o]) => [clock, o.us])),
+    skewSources: Object.fromEntries(offsets),
+  };
+  return { view, lines };
+}
+
+/** From the first span or line to the last, on the corrected clocks; 0–0 for an empty trace. */
+function extent(spans: readonly ViewSpan[], times: Float64Array): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of spans) {
+    if (s.start < start) start = s.start;
+    if (s.end > end) end = s.end;
+  }
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    if (t < start) start = t;
+    if (t > end) end = t;
+  }
+  return Number.isFinite(start) ? { start, end } : { start: 0, end: 0 };
+}
+
+/** A function that adds the ms since its last call to `timings[phase]`; does nothing without timings. */
+function phaseClock(timings: Record<string, number> | undefined): (phase: string) => void {
+  if (timings === undefined) return () => undefined;
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + (now - last);
+    last = now;
+  };
+}
+
+/** Every span as the view shows it (skew applied, place in the tree, lines under it), by span ID. */
+function viewSpansOf(all: readonly Span[], tree: SpanTree, logCounts: Int32Array, shift: (s: Span) => number): Map<string, ViewSpan> {
   const viewSpans = new Map<string, ViewSpan>();
-  for (const s of all) {
-    const skew = shiftOf(spanClock(s, clockBy)).us;
+  all.forEach((s, index) => {
+    const skew = shift(s);
     const start = s.start + skew;
     const parentBy = (s as { parentBy?: ParentSource }).parentBy;
     const v = withFields(s, {
@@ -155,74 +214,62 @@ export function buildTraceView<L extends InputLog>(trace: TraceInput<L>, options
       orphan: tree.orphans.has(s.spanId),
       depth: tree.depth.get(s.spanId) ?? 0,
       criticalTime: 0,
+      logCount: logCounts[index]!,
     }) as ViewSpan;
     v.start = start;
     if (parentBy !== undefined) v.parentBy = parentBy;
     viewSpans.set(s.spanId, v);
-  }
-  const shifted = remapTree(tree, (s) => viewSpans.get(s.spanId)!);
-  const path = criticalPath([...viewSpans.values()], shifted);
-  for (const seg of path) viewSpans.get(seg.spanId)!.criticalTime += seg.end - seg.start;
-  const analysis = analyzePath(path, shifted);
-
-  // One offset lookup per clock, not per line.
-  const shiftByClock = new Map<string, number>();
-  const logs = trace.logs.map((log, i) => {
-    const clock = logClock(log, clockBy);
-    let skew = shiftByClock.get(clock);
-    if (skew === undefined) shiftByClock.set(clock, (skew = shiftOf(clock).us));
-    return viewLog(log, skew, attachments.spanId[i], attachments.by[i]!);
   });
-  if (!isSorted(logs, (l) => l.time)) logs.sort((a, b) => a.time - b.time);
-  const spans = [...viewSpans.values()].sort((a, b) => a.start - b.start || a.depth - b.depth);
-
-  const root = shifted.root as ViewSpan | undefined;
-  let start = root?.start ?? Infinity;
-  let end = root?.end ?? -Infinity;
-  for (const s of spans) {
-    if (s.start < start) start = s.start;
-    if (s.end > end) end = s.end;
-  }
-  if (logs.length > 0) {
-    start = Math.min(start, logs[0]!.time);
-    end = Math.max(end, logs[logs.length - 1]!.time);
-  }
-  if (!Number.isFinite(start)) start = end = 0;
-
-  const skew: Record<string, number> = {};
-  const skewSources: Record<string, ClockOffset> = {};
-  for (const [clock, o] of offsets) {
-    skew[clock] = o.us;
-    skewSources[clock] = o;
-  }
-  return {
-    traceId: trace.traceId,
-    aliases: [...(trace.aliases ?? [])],
-    rootSpanId: root?.spanId ?? null,
-    start,
-    end,
-    duration: end - start,
-    spans,
-    logs,
-    criticalPath: path,
-    gaps: analysis.gaps,
-    summary: summarize(analysis),
-    services: serviceViews(spans, logs, analysis.selfTime, start, end, options),
-    skew,
-    skewSources,
-  };
+  return viewSpans;
 }
 
-function serviceViews(spans: readonly ViewSpan[], logs: readonly ViewLog<InputLog>[], selfTime: Record<string, number>, start: number, end: number, options: TraceViewOptions): Record<string, ServiceView> {
+/**
+ * Each line's time on the corrected clock, and which clock it was read from: one offset lookup per clock,
+ * not per line (by service, the table's service numbers are the clocks).
+ */
+function lineTimes(logs: readonly InputLog[], table: LineTable, shift: (clock: string) => number, clockBy: ClockBy): { times: Float64Array; clock: Int32Array } {
+  const n = table.count;
+  const times = new Float64Array(n);
+  const clock = new Int32Array(n);
+  if (clockBy === 'service') {
+    const us = Float64Array.from([UNKNOWN_SERVICE, ...table.services], (name) => shift(name));
+    for (let i = 0; i < n; i++) {
+      const c = table.service[i]! + 1;
+      times[i] = table.time[i]! + us[c]!;
+      clock[i] = c;
+    }
+    return { times, clock };
+  }
+  const clocks = new Map<string, { index: number; us: number }>();
+  for (let i = 0; i < n; i++) {
+    const name = logClock(logs[i]!, clockBy);
+    let c = clocks.get(name);
+    if (c === undefined) clocks.set(name, (c = { index: clocks.size, us: shift(name) }));
+    times[i] = table.time[i]! + c.us;
+    clock[i] = c.index;
+  }
+  return { times, clock };
+}
+
+function serviceViews(spans: readonly ViewSpan[], table: LineTable, selfTime: Record<string, number>, start: number, end: number, options: TraceViewOptions): Record<string, ServiceView> {
   const services: Record<string, ServiceView> = {};
   const entry = (name: string): ServiceView =>
     (services[name] ??= { spans: 0, logs: 0, errorLogs: 0, selfTime: selfTime[name] ?? 0, errorRate: null, p95: null, requests: null, errors: null, window: null });
   for (const s of spans) entry(s.service ?? UNKNOWN_SERVICE).spans++;
-  for (const l of logs) {
-    const e = entry(l.service ?? UNKNOWN_SERVICE);
-    e.logs++;
-    if (isErrorSeverity(l.severityNumber)) e.errorLogs++;
+  // Counted by the table's service numbers (slot 0: lines naming none), then named.
+  const lines = new Int32Array(table.services.length + 1);
+  const errors = new Int32Array(table.services.length + 1);
+  for (let i = 0; i < table.count; i++) {
+    const s = table.service[i]! + 1;
+    lines[s]!++;
+    if (isErrorSeverity(table.severity[i]!)) errors[s]!++;
   }
+  [UNKNOWN_SERVICE, ...table.services].forEach((name, s) => {
+    if (lines[s] === 0) return;
+    const e = entry(name);
+    e.logs += lines[s]!;
+    e.errorLogs += errors[s]!;
+  });
   if (options.serviceStats !== undefined) {
     const reach = options.statsWindowUs ?? DEFAULT_WINDOW;
     const window = { from: start - reach, to: end + reach };

@@ -1,12 +1,14 @@
 // The correlation engine wired to a store: metrics derived at ingest, clock offsets learned from the
-// spans stored, and the stitched trace view the API answers with.
-import { buildTraceView, MetricsRollup, SkewLearner, totalsByService, windowFigures, type TraceView } from '../correlate/index.js';
+// spans stored, and the stitched trace view the API answers with (and pages of the lines it left out).
+import { performance } from 'node:perf_hooks';
+import { BoundedMap } from '../correlate/bounded-map.js';
+import { analyzeTrace, MetricsRollup, SkewLearner, totalsByService, windowFigures, type PageOptions, type TraceAnalysis } from '../correlate/index.js';
 import { traceIdFromLegacy } from '../model/ids.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
 import type { Store, StoredAliasLink, StoredLog, TraceResult } from '../store/types.js';
 import { RollupWindows } from './rollup-windows.js';
-import { apiTraceView, type ApiTraceView } from './trace-view.js';
+import { apiTraceLogs, apiTraceView, type ApiTraceLogs, type ApiTraceView } from './trace-view.js';
 
 /** How many trace IDs one view may stitch together through aliases: a guard against IDs reused everywhere. */
 export const MAX_STITCHED_TRACES = 32;
@@ -19,6 +21,24 @@ const LEARN_BACKLOG_US = 60 * 60 * 1_000_000;
 /** Spans arriving later than this after they started are not learned from by the background pass. */
 const LEARN_LAG_US = 30 * 1_000_000;
 const MAX_LEARN_SPANS = 200_000;
+/**
+ * Lines one trace view carries unless asked otherwise: a trace up to this size comes whole; a larger one
+ * brings each span's first lines and every error line, and GET /api/traces/:id/logs pages in the rest.
+ */
+export const VIEW_LOG_LIMIT = 2000;
+/** How long a view's lines are kept for paging (µs): the pages continue the view the reader has open. */
+export const VIEW_KEPT_US = 60 * 1_000_000;
+/** Views kept for paging at once. */
+const MAX_KEPT_VIEWS = 8;
+
+/** A built view, kept so its pages match what the reader was shown. */
+interface KeptView {
+  at: number;
+  analysis: TraceAnalysis<StoredLog>;
+  traceIds: string[];
+  links: StoredAliasLink[];
+  limitReached: boolean;
+}
 
 export interface CorrelatorOptions {
   store: Store;
@@ -34,6 +54,7 @@ export class Correlator {
   private learnedUpTo: number | undefined;
   private p99s = new Map<string, number>();
   private readonly windows: RollupWindows;
+  private readonly kept = new BoundedMap<string, KeptView>(MAX_KEPT_VIEWS);
 
   constructor(options: CorrelatorOptions) {
     this.store = options.store;
@@ -77,24 +98,64 @@ export class Correlator {
     this.p99s = next;
   }
 
-  /** The trace that an ID or alias names, stitched with every trace its aliases join, as the API shows it. */
-  async traceView(idOrAlias: string): Promise<ApiTraceView | undefined> {
+  /**
+   * The trace that an ID or alias names, stitched with every trace its aliases join, as the API shows it,
+   * with at most `logLimit` lines (default VIEW_LOG_LIMIT; Infinity for all). Always built afresh.
+   */
+  async traceView(idOrAlias: string, options: { logLimit?: number; timings?: Record<string, number> } = {}): Promise<ApiTraceView | undefined> {
+    const built = await this.build(idOrAlias, options.logLimit ?? VIEW_LOG_LIMIT, options.timings);
+    if (built === undefined) return undefined;
+    const started = performance.now();
+    const answer = apiTraceView(built.analysis.view, built);
+    if (options.timings !== undefined) options.timings['api-shape'] = performance.now() - started;
+    return answer;
+  }
+
+  /**
+   * A page of a trace's lines in time order (all of them, or one span's): from the view last built for
+   * this ID within VIEW_KEPT_US, so pages complete the view the reader has; else from a new one.
+   */
+  async traceLogs(idOrAlias: string, page: PageOptions): Promise<ApiTraceLogs | undefined> {
+    let kept = this.kept.touch(idOrAlias);
+    if (kept === undefined || this.now() - kept.at > VIEW_KEPT_US) kept = await this.build(idOrAlias, 0);
+    if (kept === undefined) return undefined;
+    return apiTraceLogs(kept.analysis.view.traceId, page.spanId, kept.analysis.lines.page(page));
+  }
+
+  /** Builds the view and keeps it for paging; `timings` gets the ms of the store reads and of each phase. */
+  private async build(idOrAlias: string, logLimit: number, timings?: Record<string, number>): Promise<KeptView | undefined> {
+    const started = performance.now();
     const stitched = await stitch(this.store, idOrAlias);
     if (stitched === undefined) return undefined;
     const { input, links, traceIds, truncated } = stitched;
     const window = traceWindow(input);
+    const read = performance.now();
     const rows = window === undefined ? [] : await this.windows.read(window.from - STATS_WINDOW_US, window.to + STATS_WINDOW_US);
-    const view: TraceView<StoredLog> = buildTraceView(input, {
+    if (timings !== undefined) {
+      timings.store = read - started;
+      timings.rollups = performance.now() - read;
+    }
+    const analysis = analyzeTrace(input, {
+      ...(timings !== undefined ? { timings } : {}),
       learner: this.skew,
       statsWindowUs: STATS_WINDOW_US,
+      ...(Number.isFinite(logLimit) ? { logLimit } : {}),
       serviceStats: (service, from, to) => {
         const f = windowFigures(rows, service, from, to);
         return { requests: f.requests, errors: f.errors, errorRate: f.errorRate, p95: f.p95 };
       },
     });
     // Learn from this trace's pairs, derived spans included (observe reads their raw, unadjusted times).
-    this.skew.observe(view.spans);
-    return apiTraceView(view, { traceIds, links, truncated });
+    const learning = performance.now();
+    this.skew.observe(analysis.view.spans);
+    if (timings !== undefined) timings.learn = performance.now() - learning;
+    const kept: KeptView = { at: this.now(), analysis, traceIds, links, limitReached: truncated };
+    // Kept for paging when the view left lines out (a whole view has nothing to page in).
+    for (const key of new Set([idOrAlias, analysis.view.traceId])) {
+      if (analysis.view.logsOmitted > 0 || logLimit === 0) this.kept.set(key, kept);
+      else this.kept.delete(key);
+    }
+    return kept;
   }
 }
 

@@ -96,7 +96,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     if (method === 'GET' && path.startsWith('/api/')) {
       queryAuth(req);
-      if (path.startsWith('/api/traces/')) return getTrace(res, correlator, path.slice('/api/traces/'.length));
+      if (path.startsWith('/api/traces/')) return getTrace(res, correlator, path.slice('/api/traces/'.length), url.searchParams);
       if (path === '/api/search') return search(res, store, url.searchParams);
       if (path === '/api/services') return services(res, store);
       if (path === '/api/metrics/errors') return errorMetrics(res, store, url.searchParams, Date.now() * 1000, sampler.stats());

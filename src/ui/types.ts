@@ -55,6 +55,8 @@ export interface ApiSpan {
   depth?: number;
   /** The parent the view hangs the span under (the engine's field), when it differs from the logged one. */
   viewParentSpanId?: string | null;
+  /** Lines under this span in the whole trace; the answer's `logs` may carry only some of them. */
+  logCount?: number;
   attributes?: { [key: string]: Json };
 }
 
@@ -114,8 +116,25 @@ export interface TraceAnswer {
   /** The contract gives a list; the engine builds a record keyed by service. Both are read. */
   services?: ServiceHealth[] | Record<string, Omit<ServiceHealth, 'service'>>;
   skew?: SkewEntry[] | Record<string, number>;
-  /** Set when the indexer returned only part of the trace's lines (it caps how many one answer carries). */
+  /** Set when the answer left something out: lines (logsOmitted) or records past the store's limits (limitReached). */
   truncated?: boolean;
+  /** The store's limits per trace cut records: those are in no page either. */
+  limitReached?: boolean;
+  /** Lines in the trace, carried in `logs` or not. */
+  logCount?: number;
+  /** Lines not carried: GET /api/traces/:id/logs pages them in. */
+  logsOmitted?: number;
+  /** With lines omitted: each span's first logsPerSpan lines are in `logs` (and every error line). */
+  logsPerSpan?: number;
+}
+
+/** GET /api/traces/:id/logs: a page of the trace's (or one span's) lines in time order. */
+export interface TraceLogsPage {
+  traceId: string;
+  spanId?: string;
+  total: number;
+  logs: ApiLog[];
+  nextCursor?: string;
 }
 
 export interface MetricPoint {

@@ -9,7 +9,7 @@ const LOG_KEYS = ['id', 'time', 'rawTime', 'observedTime', 'severityNumber', 'se
 
 function api(t: TraceBuilder) {
   const view = buildTraceView(t.build());
-  return { view, answer: JSON.parse(JSON.stringify(apiTraceView(view, { traceIds: [t.traceId], links: [], truncated: false }))) as ReturnType<typeof apiTraceView> };
+  return { view, answer: JSON.parse(JSON.stringify(apiTraceView(view, { traceIds: [t.traceId], links: [], limitReached: false }))) as ReturnType<typeof apiTraceView> };
 }
 
 describe('the trace view API answer', () => {
@@ -64,5 +64,20 @@ describe('the trace view API answer', () => {
     expect(children.indexOf('twin-a')).toBe(children.indexOf('twin-b') - 1);
     const starts = spans.filter((s) => s.parentSpanId === t.id('checkout')).map((s) => s.start);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  });
+
+  it('marks what was left out: lines it did not carry (truncated, with counts), or records past the store’s limits (limitReached too)', () => {
+    const t = new TraceBuilder('left out').span({ id: 'root', service: 'api', start: 0, end: 100 });
+    for (let i = 0; i < 5; i++) t.line({ service: 'api', span: 'root', at: i, body: `line ${i}` });
+    const whole = apiTraceView(buildTraceView(t.build(), { logLimit: 5 }), { traceIds: [t.traceId], links: [], limitReached: false });
+    expect(whole).toMatchObject({ logCount: 5, logsOmitted: 0 });
+    expect(Object.keys(whole)).not.toContain('truncated');
+    expect(Object.keys(whole)).not.toContain('logsPerSpan');
+    const cut = apiTraceView(buildTraceView(t.build(), { logLimit: 2 }), { traceIds: [t.traceId], links: [], limitReached: false });
+    expect(cut).toMatchObject({ truncated: true, logCount: 5, logsOmitted: 3, logsPerSpan: 2 });
+    expect(cut.spans[0]!.logCount).toBe(5);
+    expect(Object.keys(cut)).not.toContain('limitReached');
+    const capped = apiTraceView(buildTraceView(t.build(), { logLimit: 5 }), { traceIds: [t.traceId], links: [], limitReached: true });
+    expect(capped).toMatchObject({ truncated: true, limitReached: true, logsOmitted: 0 });
   });
 });

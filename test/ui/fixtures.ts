@@ -149,8 +149,8 @@ export function background(options: { t0Us: number; count: number }): string[] {
   return lines;
 }
 
-/** A trace as large as the UI must stay usable with: `spans` spans in a shallow tree, `linesPerSpan` lines each. */
-export function bigTrace(options: { t0Us: number; spans: number; linesPerSpan: number }): { traceId: string; rootSpanId: string; lines: string[] } {
+/** A trace as large as the UI must stay usable with: `spans` spans in a shallow tree, `linesPerSpan` lines each (one an error, if asked). */
+export function bigTrace(options: { t0Us: number; spans: number; linesPerSpan: number; errorAt?: { span: number; line: number } }): { traceId: string; rootSpanId: string; lines: string[] } {
   const traceId = hexId('big trace', 32);
   const lines: string[] = [];
   const rootId = hexId('big root', 16);
@@ -163,7 +163,8 @@ export function bigTrace(options: { t0Us: number; spans: number; linesPerSpan: n
     const duration = i === 0 ? options.spans * 1_000 + 50_000 : 40_000;
     lines.push(spanEndLine(traceId, { service, spanId, ...(parent ? { parent } : {}), name: `GET /step/${i}`, kind: 'server', startUs: start, durationUs: duration, statusCode: 200 }));
     for (let j = 0; j < options.linesPerSpan; j++) {
-      lines.push(logLine({ service, timeUs: start + 100 + j * 10, msg: `step ${i} line ${j}`, level: j === 3 ? 'warn' : 'info', traceId, spanId }));
+      const failed = options.errorAt?.span === i && options.errorAt.line === j;
+      lines.push(logLine({ service, timeUs: start + 100 + j * 10, msg: `step ${i} line ${j}${failed ? ' failed' : ''}`, level: failed ? 'error' : j === 3 ? 'warn' : 'info', traceId, spanId }));
     }
   }
   return { traceId, rootSpanId: rootId, lines };

@@ -1,11 +1,11 @@
 // The trace page: summary, gaps, the waterfall with logs under their spans, and the services panel beside it.
 import { ApiError, getJson } from '../api.js';
 import { h, link, note, replace } from '../dom.js';
-import { formatDuration, formatTime } from '../format.js';
+import { formatCount, formatDuration, formatTime } from '../format.js';
 import { bounds, buildModel, type TraceModel } from '../trace/model.js';
 import { sidePanel } from '../trace/side.js';
-import { waterfall } from '../trace/waterfall.js';
-import type { TraceAnswer } from '../types.js';
+import { waterfall, type BlockState, type PageLogs } from '../trace/waterfall.js';
+import type { TraceAnswer, TraceLogsPage } from '../types.js';
 
 function legend(model: TraceModel): HTMLElement {
   const item = (cls: string, text: string) => h('span', { class: 'legend-item' }, h('span', { class: `legend-key ${cls}`, attrs: { 'aria-hidden': 'true' } }), text);
@@ -25,11 +25,22 @@ function facts(model: TraceModel): HTMLElement {
   const { start, end } = bounds(model, false);
   const services = new Set(model.rows.map((r) => r.span.service ?? 'unknown'));
   for (const l of model.looseLogs) services.add(l.service ?? 'unknown');
-  return h(
-    'p',
-    { class: 'facts muted' },
-    `${model.rows.length} spans · ${model.logCount} log lines · ${services.size} services · ${formatDuration(end - start)} · started ${formatTime(start)}`,
-  );
+  const lines = model.logsLoaded < model.logCount ? `${formatCount(model.logCount)} log lines (${formatCount(model.logsLoaded)} loaded)` : `${formatCount(model.logCount)} log lines`;
+  return h('p', { class: 'facts muted' }, `${formatCount(model.rows.length)} spans · ${lines} · ${services.size} services · ${formatDuration(end - start)} · started ${formatTime(start)}`);
+}
+
+/** Says what the answer left out and how to get it: lines are paged in under their spans; past the store's limits, search. */
+function leftOut(answer: TraceAnswer, model: TraceModel): HTMLElement[] {
+  const notes: HTMLElement[] = [];
+  if (model.logsLoaded < model.logCount) {
+    const q = model.logsPerSpan;
+    const which = !Number.isFinite(q) ? 'the first lines of each span' : q === 0 ? 'every error line and the first line of the earliest spans' : `at least the first ${q === 1 ? 'line' : `${q} lines`} of each span and every error line`;
+    notes.push(note('info', `This trace has ${formatCount(model.logCount)} log lines; ${formatCount(model.logsLoaded)} were loaded: ${which}. "show more" under a span loads the rest of its lines.`));
+  }
+  if (answer.limitReached === true) {
+    notes.push(note('info', 'This trace is larger than the indexer reads for one view: records past its limit are not shown. ', link(`/search?q=${encodeURIComponent(`trace:${model.traceId}`)}`, 'Search its lines'), ' to see them all.'));
+  }
+  return notes;
 }
 
 /** The largest gaps first; the small ones (a few ms of network each way) behind a click. */
@@ -78,7 +89,15 @@ export async function tracePage(root: HTMLElement, url: URL, signal: AbortSignal
 
   let raw = false;
   const holder = h('div', { class: 'wf-holder' });
-  const draw = () => holder.replaceChildren(waterfall(model, { raw }));
+  const pageLogs: PageLogs = (spanId, cursor, limit) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (spanId !== undefined) query.set('span', spanId);
+    if (cursor !== undefined) query.set('cursor', cursor);
+    return getJson<TraceLogsPage>(`/api/traces/${encodeURIComponent(model.traceId)}/logs?${query}`);
+  };
+  // Lines fetched under a span stay when the clock toggle redraws the waterfall.
+  const blocks = new Map<string, BlockState>();
+  const draw = () => holder.replaceChildren(waterfall(model, { raw, pageLogs, blocks }));
 
   const clock = h('fieldset', { class: 'toggle', attrs: { 'aria-label': 'clock' } }, h('legend', null, 'Clocks'));
   for (const [value, text] of [['adjusted', 'adjusted for skew'], ['raw', 'as logged (raw)']] as const) {
@@ -105,7 +124,7 @@ export async function tracePage(root: HTMLElement, url: URL, signal: AbortSignal
     h('h1', null, 'Trace ', h('code', { class: 'trace-id' }, model.traceId)),
     model.summary !== undefined ? h('p', { class: 'summary', attrs: { 'data-testid': 'summary' } }, model.summary) : null,
     facts(model),
-    answer.truncated === true ? note('info', `The indexer returned only the first ${model.logCount} lines of this trace; search with trace:${model.traceId} to page through all of them.`) : null,
+    ...leftOut(answer, model),
     gapList(model),
     h('div', { class: 'controls' }, clock, h('label', { class: 'logs-toggle' }, logsToggle, ' logs under spans'), legend(model)),
     h('div', { class: 'trace-layout' }, h('div', { class: 'trace-main' }, model.rows.length === 0 && model.logCount === 0 ? note('empty', 'This trace has no spans and no lines.') : holder), sidePanel(model)),

@@ -13,7 +13,10 @@ export interface SpanRow {
   error: boolean;
   /** Critical-path segments inside this span. */
   critical: Array<{ start: number; end: number }>;
+  /** The lines the answer carried for this span, in time order. */
   logs: ApiLog[];
+  /** Lines under the span in the whole trace (more than `logs` when the answer left some out). */
+  logTotal: number;
 }
 
 export interface TraceModel {
@@ -25,7 +28,14 @@ export interface TraceModel {
   rows: SpanRow[];
   /** Lines shown under no span (no span ID, or one that is not in the trace). */
   looseLogs: ApiLog[];
+  /** Lines under no span in the whole trace. */
+  looseTotal: number;
+  /** Lines in the whole trace. */
   logCount: number;
+  /** Lines the answer carried (fewer than logCount when it left some out). */
+  logsLoaded: number;
+  /** The first this many lines of each span were carried (Infinity: all of them); the rest are paged in. */
+  logsPerSpan: number;
   gaps: Gap[];
   /** Undefined when the API gave no service figures (the panel says so). */
   services: ServiceHealth[] | undefined;
@@ -122,6 +132,7 @@ export function buildModel(answer: TraceAnswer): TraceModel {
     error: span.status === 'error',
     critical: critical.get(span.spanId) ?? [],
     logs: [],
+    logTotal: 0,
   }));
   const rowOf = new Map(rows.map((r) => [r.span.spanId, r]));
   const looseLogs: ApiLog[] = [];
@@ -131,6 +142,9 @@ export function buildModel(answer: TraceAnswer): TraceModel {
     if (row === undefined) looseLogs.push(log);
     else row.logs.push(log);
   }
+  for (const row of rows) row.logTotal = Math.max(row.span.logCount ?? 0, row.logs.length);
+  const logCount = Math.max(answer.logCount ?? 0, answer.logs.length);
+  const underSpans = rows.reduce((n, r) => n + r.logTotal, 0);
   const hasRawTimes = answer.spans.some((s) => s.rawStart !== undefined) || answer.logs.some((l) => l.rawTime !== undefined);
   const skewed = rows.some((r) => r.rawStart !== r.start) || answer.logs.some((l) => logRawTime(l) !== l.time);
   return {
@@ -141,7 +155,10 @@ export function buildModel(answer: TraceAnswer): TraceModel {
     summary: answer.summary,
     rows,
     looseLogs,
-    logCount: answer.logs.length,
+    looseTotal: Math.max(looseLogs.length, logCount - underSpans),
+    logCount,
+    logsLoaded: answer.logs.length,
+    logsPerSpan: answer.logsOmitted !== undefined && answer.logsOmitted > 0 ? (answer.logsPerSpan ?? 0) : Infinity,
     gaps: answer.gaps ?? [],
     services: normalizeServices(answer.services),
     skew: normalizeSkew(answer.skew),

@@ -1,9 +1,10 @@
-// The waterfall: one row per span on a shared time axis, gaps as labelled bands, the logs under their spans.
+// The waterfall: one row per span on a shared time axis, gaps as labelled bands, the logs under their spans
+// (those the answer carried, and the rest fetched a page at a time).
 import { serviceColor } from '../colors.js';
 import { h } from '../dom.js';
 import { formatDuration } from '../format.js';
 import { logRow } from '../log-row.js';
-import type { ApiLog, Gap } from '../types.js';
+import type { ApiLog, Gap, TraceLogsPage } from '../types.js';
 import { bounds, logRawTime, type SpanRow, type TraceModel } from './model.js';
 
 /** How many log rows a trace page draws before it asks: enough to read, few enough to stay fast at 20,000 lines. */
@@ -110,26 +111,109 @@ function spanRow(row: SpanRow, scale: Scale, raw: boolean): HTMLElement {
   return el;
 }
 
-/** Log rows under a span (or the loose ones), `shown` at first, the rest behind a "show more" button. */
-function logBlock(logs: readonly ApiLog[], shown: number, raw: boolean, depth: number): HTMLElement {
+/** Fetches a page of a span's lines (or, without a span, of the trace's) after a cursor: GET /api/traces/:id/logs. */
+export type PageLogs = (spanId: string | undefined, cursor: string | undefined, limit: number) => Promise<TraceLogsPage>;
+
+/** What a block of lines has loaded and drawn; kept by the page so a redraw of the waterfall loses nothing. */
+export interface BlockState {
+  /** The span's lines from its first, with none missing between, in time order. */
+  known: ApiLog[];
+  total: number;
+  cursor: string | undefined;
+  fetched: boolean;
+  done: boolean;
+  /** Rows drawn of `known`; -1 before the block was first drawn. */
+  drawn: number;
+}
+
+/** The lines of one block: those the answer carried, how many there are in all, and how to fetch the rest. */
+interface LineSource {
+  /** In time order. */
+  logs: readonly ApiLog[];
+  /** The first `head` of them are the span's first lines with none missing between (the rest: later errors). */
+  head: number;
+  total: number;
+  /** Absent when the rest cannot be fetched (the indexer has no paging route). */
+  page?: (cursor: string | undefined, limit: number) => Promise<TraceLogsPage>;
+}
+
+/**
+ * How many of a span's carried lines are its first lines with none missing between: its first
+ * `perSpan`, and the next when that is not an error line (only errors are carried past the first lines,
+ * besides one more line for some spans when the answer had room).
+ */
+function headOf(logs: readonly ApiLog[], perSpan: number): number {
+  if (logs.length <= perSpan) return logs.length;
+  return perSpan + (logs[perSpan]!.severityNumber < ERROR ? 1 : 0);
+}
+
+/** SeverityNumber of the first error level. */
+const ERROR = 17;
+
+/**
+ * Log rows under a span (or the loose ones): `shown` of the span's first lines at first, then "show more",
+ * which draws lines already here or fetches the next page. Lines the answer carried past a stretch not yet
+ * loaded (error lines) sit below the button, in time order, until the stretch before them is loaded.
+ */
+function logBlock(source: LineSource, shown: number, raw: boolean, depth: number, kept?: BlockState): HTMLElement {
   const block = h('div', { class: 'wf-logs' });
   block.style.setProperty('--depth', String(Math.min(depth, 30)));
-  let drawn = 0;
+  const whole = source.logs.length >= source.total;
+  // A block drawn before (the clock toggle redraws the waterfall) starts where it was, fetched lines included.
+  const st: BlockState = kept ?? { known: [], total: 0, cursor: undefined, fetched: false, done: false, drawn: -1 };
+  if (st.drawn < 0) Object.assign(st, { known: whole ? source.logs.slice() : source.logs.slice(0, source.head), total: source.total, done: whole || source.page === undefined });
+  const target = st.drawn >= 0 ? st.drawn : Math.max(shown, 0);
+  st.drawn = 0;
+  const row = (log: ApiLog) => logRow(log, { time: raw ? logRawTime(log) : log.time, clockOnly: true, traceLink: false });
   const more = h('button', { class: 'show-more', attrs: { type: 'button' } });
+  const problem = h('span', { class: 'muted small', attrs: { role: 'status' } });
+  // Carried lines past the stretch not loaded yet, by ID: each leaves its place below once reached above.
+  const later = new Map<string, HTMLElement>();
+  block.append(more, problem);
+  for (const log of whole ? [] : source.logs.slice(source.head)) {
+    const el = row(log);
+    later.set(String(log.id), el);
+    block.append(el);
+  }
   const drawUpTo = (n: number) => {
     const fragment = document.createDocumentFragment();
-    for (; drawn < Math.min(n, logs.length); drawn++) {
-      const log = logs[drawn]!;
-      fragment.appendChild(logRow(log, { time: raw ? logRawTime(log) : log.time, clockOnly: true, traceLink: false }));
+    for (; st.drawn < Math.min(n, st.known.length); st.drawn++) {
+      const log = st.known[st.drawn]!;
+      later.get(String(log.id))?.remove();
+      later.delete(String(log.id));
+      fragment.appendChild(row(log));
     }
     more.before(fragment);
-    const left = logs.length - drawn;
-    more.hidden = left === 0;
+    const left = Math.max(0, st.total - st.drawn - later.size);
+    more.hidden = left === 0 || (st.drawn === st.known.length && st.done);
+    more.disabled = false;
     more.textContent = `show ${Math.min(left, MORE_STEP)} more of ${left} lines`;
+    // Lines this indexer cannot page in are still counted, so their absence is never silent.
+    if (more.hidden && left > 0) problem.textContent = `${left} more lines not loaded here`;
   };
-  block.append(more);
-  more.addEventListener('click', () => drawUpTo(drawn + MORE_STEP));
-  drawUpTo(shown);
+  const fetchMore = async () => {
+    more.disabled = true;
+    more.textContent = 'loading…';
+    problem.textContent = '';
+    try {
+      // The first fetch starts at the span's first line: the lines already here come again and are replaced.
+      const page = await source.page!(st.fetched ? st.cursor : undefined, st.fetched ? MORE_STEP : st.known.length + MORE_STEP);
+      st.known = st.fetched ? st.known.concat(page.logs) : page.logs;
+      st.fetched = true;
+      st.cursor = page.nextCursor;
+      st.done = st.cursor === undefined;
+      st.total = page.total;
+      drawUpTo(st.drawn + MORE_STEP);
+    } catch (error) {
+      problem.textContent = ` the lines could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+      drawUpTo(st.drawn);
+    }
+  };
+  more.addEventListener('click', () => {
+    if (st.drawn < st.known.length || st.done) drawUpTo(st.drawn + MORE_STEP);
+    else void fetchMore();
+  });
+  drawUpTo(target);
   return block;
 }
 
@@ -156,7 +240,7 @@ function gapLabels(gaps: readonly Gap[], scale: Scale): HTMLElement {
 
 /** Lines per span before "show more": the budget shared among the spans that have lines. */
 export function perSpanQuota(model: TraceModel): number {
-  const withLogs = model.rows.filter((r) => r.logs.length > 0).length + (model.looseLogs.length > 0 ? 1 : 0);
+  const withLogs = model.rows.filter((r) => r.logTotal > 0).length + (model.looseTotal > 0 ? 1 : 0);
   if (withLogs === 0) return 0;
   return Math.max(MIN_PER_SPAN, Math.min(MAX_PER_SPAN, Math.floor(LOG_BUDGET / withLogs)));
 }
@@ -164,6 +248,10 @@ export function perSpanQuota(model: TraceModel): number {
 export interface WaterfallOptions {
   /** Draw on the clocks as logged instead of the skew-adjusted ones. */
   raw: boolean;
+  /** Fetches the lines the answer left out; without it only the lines carried are shown. */
+  pageLogs?: PageLogs;
+  /** Each block's loaded lines by span ID ('' for lines under no span), kept across redraws. */
+  blocks?: Map<string, BlockState>;
 }
 
 export function waterfall(model: TraceModel, options: WaterfallOptions): HTMLElement {
@@ -172,13 +260,27 @@ export function waterfall(model: TraceModel, options: WaterfallOptions): HTMLEle
   const quota = perSpanQuota(model);
   const body = h('div', { class: 'wf-body' });
   const fragment = document.createDocumentFragment();
+  const pageLogs = options.pageLogs;
+  const kept = (key: string): BlockState | undefined => {
+    if (options.blocks === undefined) return undefined;
+    let st = options.blocks.get(key);
+    if (st === undefined) options.blocks.set(key, (st = { known: [], total: 0, cursor: undefined, fetched: false, done: false, drawn: -1 }));
+    return st;
+  };
+  const source = (logs: ApiLog[], total: number, spanId: string | undefined, pageable: boolean): LineSource => ({
+    logs,
+    total,
+    head: headOf(logs, model.logsPerSpan),
+    ...(pageLogs !== undefined && pageable ? { page: (cursor: string | undefined, limit: number) => pageLogs(spanId, cursor, limit) } : {}),
+  });
   for (const row of model.rows) {
     fragment.appendChild(spanRow(row, scale, options.raw));
-    if (row.logs.length > 0) fragment.appendChild(logBlock(row.logs, quota, options.raw, row.depth + 1));
+    if (row.logTotal > 0) fragment.appendChild(logBlock(source(row.logs, row.logTotal, row.span.spanId, true), quota, options.raw, row.depth + 1, kept(row.span.spanId)));
   }
-  if (model.looseLogs.length > 0) {
-    fragment.appendChild(h('div', { class: 'wf-row loose-heading' }, h('span', { class: 'muted' }, `${model.looseLogs.length} lines not under any span`)));
-    fragment.appendChild(logBlock(model.looseLogs, quota, options.raw, 0));
+  if (model.looseTotal > 0) {
+    fragment.appendChild(h('div', { class: 'wf-row loose-heading' }, h('span', { class: 'muted' }, `${model.looseTotal} lines not under any span`)));
+    // The paging route pages by span, or every line: the loose ones alone only when there are no spans.
+    fragment.appendChild(logBlock(source(model.looseLogs, model.looseTotal, undefined, model.rows.length === 0), quota, options.raw, 0, kept('')));
   }
   body.appendChild(fragment);
   // Gaps are measured on the adjusted clocks; on the raw axis they would point at the wrong place.
