@@ -11,7 +11,7 @@ import { StoreError, type StoreErrorCode } from '../errors.js';
 import { Reader } from './reader.js';
 import { Retention } from './retention.js';
 import type { PackedRollups } from './rollup-rows.js';
-import { openDatabase, type ConnectionOptions } from './schema.js';
+import { openDatabase, type ConnectionOptions, type Db } from './schema.js';
 import { Writer } from './writer.js';
 
 export interface EngineOptions extends ConnectionOptions {
@@ -110,12 +110,22 @@ export function workerEntry(): URL | undefined {
   return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/**
+ * Reads answered on the caller's own connection rather than by the reader thread: a trace is a handful of
+ * indexed block reads (a lookup's worker round trip cost as much as its reads), and for a trace of
+ * thousands of lines, copying the decoded records back from a thread blocked the caller as long as reading
+ * them itself. Searches and scans, which can read for seconds, stay on the reader thread.
+ */
+const CALLER_READS: ReadonlySet<ReadOp> = new Set(['trace', 'aliasLinks']);
+
 /** A writer, a reader and a checkpointer thread over one database file (WAL lets them run at once). */
 export class WorkerEngine implements Engine {
   private constructor(
     private readonly writer: WorkerClient,
     private readonly reader: WorkerClient,
     private readonly checkpointer: WorkerClient,
+    /** The caller's own read-only connection, for CALLER_READS. */
+    private readonly local: { db: Db; reader: Reader },
   ) {}
 
   static async start(entry: URL, options: EngineOptions): Promise<WorkerEngine> {
@@ -123,9 +133,17 @@ export class WorkerEngine implements Engine {
     const writer = await WorkerClient.start(entry, 'writer', options);
     const others = await Promise.allSettled([WorkerClient.start(entry, 'reader', options), WorkerClient.start(entry, 'checkpointer', options)]);
     const [reader, checkpointer] = others;
-    if (reader.status === 'fulfilled' && checkpointer.status === 'fulfilled') return new WorkerEngine(writer, reader.value, checkpointer.value);
+    let failure: unknown = (others.find((o) => o.status === 'rejected') as PromiseRejectedResult | undefined)?.reason;
+    if (reader.status === 'fulfilled' && checkpointer.status === 'fulfilled') {
+      try {
+        const db = openDatabase(options, 'reader');
+        return new WorkerEngine(writer, reader.value, checkpointer.value, { db, reader: new Reader(db) });
+      } catch (error) {
+        failure = error;
+      }
+    }
     await Promise.all([writer, ...others.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))].map((w) => w.close()));
-    throw (others.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason;
+    throw failure;
   }
 
   append(batch: EncodedBatch): Promise<AppendResult> {
@@ -137,10 +155,17 @@ export class WorkerEngine implements Engine {
   }
 
   read<K extends ReadOp>(op: K, args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
-    return this.reader.call(op, args) as Promise<ReadOps[K][1]>;
+    if (!CALLER_READS.has(op)) return this.reader.call(op, args) as Promise<ReadOps[K][1]>;
+    try {
+      return Promise.resolve(runRead(this.local.reader, op, args) as ReadOps[K][1]);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async close(): Promise<void> {
+    // The store closes only once its calls are done, so no read is running on the caller's connection.
+    this.local.db.close();
     await Promise.all([this.writer.close(), this.reader.close(), this.checkpointer.close()]);
   }
 }
