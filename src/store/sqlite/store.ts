@@ -27,8 +27,9 @@ import type { ConnectionOptions } from './schema.js';
 
 export interface SqliteStoreOptions extends ConnectionOptions {
   /**
-   * `worker`: the database runs in two worker threads (writer and reader), so parsing in the caller's
-   * thread and SQLite writing use two cores; `inline`: in the caller's thread. `auto` (default): worker
+   * `worker`: the database runs in worker threads (writer, reader, checkpointer), so parsing in the caller's
+   * thread and SQLite writing use two cores; trace lookups read on a connection of the caller's own (see
+   * CALLER_READS in engine.ts); `inline`: everything in the caller's thread. `auto` (default): worker
    * threads when running from compiled JavaScript, inline from TypeScript source (tests).
    */
   threads?: 'auto' | 'worker' | 'inline';
