@@ -163,15 +163,15 @@ export class BlockView {
     return from === to ? undefined : (JSON.parse(this.extras.slice(from, to)) as Extras);
   }
 
-  /** Row i as a log record (service and host come from the block). */
-  record(i: number, service: string | undefined, host: string | undefined): LogRecord {
+  /** Row i as a log record (service and host come from the block; `traceHex`, when given, is the hex of the trace ID its columns hold). */
+  record(i: number, service: string | undefined, host: string | undefined, traceHex?: string): LogRecord {
     const record: LogRecord = { time: this.time(i), severityNumber: this.severity(i), body: this.body(i) };
     const flags = this.flags(i);
     const extra = this.extra(i);
     if ((flags & FLAG_OBSERVED) !== 0) record.observedTime = this.cols.readDoubleLE(this.at.observed + 8 * i);
     const text = this.cols[this.at.text + i]!;
     if (text !== NO_TEXT) record.severityText = this.texts[text]!;
-    const trace = this.traceHex(i) ?? extra?.tr;
+    const trace = (traceHex !== undefined && (flags & FLAG_TRACE) !== 0 ? traceHex : this.traceHex(i)) ?? extra?.tr;
     if (trace !== undefined) record.traceId = trace;
     const span = this.spanHex(i) ?? extra?.sp;
     if (span !== undefined) record.spanId = span;
