@@ -1,6 +1,6 @@
 // The agent's configuration: its shape, its defaults, and reading it from YAML (or flags) with errors
 // that name the bad key.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import type { RedactOptions } from '../model/redact.js';
 import { createLineParser, MultilineJoiner, type MultilineConfig, type ParserConfig } from '../parse/index.js';
@@ -70,7 +70,7 @@ export interface AgentConfig {
   checkpointTtlMs: number;
   /**
    * Threads that parse and encode records beside the main thread (0: the main thread does it). A thread
-   * uses a second core but costs ~40 MB of memory; see src/agent/README.md.
+   * uses a second core and ~25 MB more memory; see src/agent/README.md.
    */
   parseThreads: number;
   logLevel: string;
@@ -219,11 +219,21 @@ export function agentConfigFrom(doc: unknown, env: NodeJS.ProcessEnv = process.e
     pollIntervalMs: duration(tuning.poll_interval, 'tuning.poll_interval', 250),
     rotateWaitMs: duration(tuning.rotate_wait, 'tuning.rotate_wait', 5000),
     checkpointTtlMs: duration(tuning.checkpoint_ttl, 'tuning.checkpoint_ttl', 7 * 86_400_000),
-    parseThreads: integer(tuning.parse_threads, 'tuning.parse_threads', 0, 0, 1),
+    parseThreads: parseThreads(tuning.parse_threads, availableParallelism()),
     logLevel: oneOf(doc.log_level, ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'log_level', 'info'),
   };
   if (metrics.port !== undefined) config.metricsPort = integer(metrics.port, 'metrics.port', 0, 0, 65535);
   return config;
+}
+
+/**
+ * `tuning.parse_threads`: 0, 1, or `auto` (the default): a parsing thread when the machine has a second
+ * core to run it on, none when it has one.
+ */
+export function parseThreads(value: unknown, cores: number): number {
+  if (value === undefined || value === null || value === 'auto') return cores >= 2 ? 1 : 0;
+  if (value === 0 || value === 1) return value;
+  throw new AgentConfigError(`tuning.parse_threads: must be auto, 0 or 1, not ${JSON.stringify(value)}`);
 }
 
 /** Parses YAML text; a YAML syntax error is reported with its line. */

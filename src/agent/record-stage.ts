@@ -95,17 +95,37 @@ export function runStage(transforms: RecordTransform[], encoder: Encoder, input:
   const observed = nowMicros();
   let chars = 0;
   const bytes = input.bytes;
-  // Lines left undecoded are decoded here; as Latin-1 when the chunk is ASCII (the same text, faster).
-  const encoding = bytes !== undefined && isAscii(bytes.subarray(0, decodedEnd(input))) ? 'latin1' : 'utf8';
+  // Lines left undecoded are decoded here, if they must be; as Latin-1 when the chunk is ASCII (the same text, faster).
+  let encoding: 'latin1' | 'utf8' | undefined;
   for (let i = 0; i < n; i++) {
     let text = input.texts[i];
     starts[i] = chars;
-    if (text === undefined && bytes !== undefined) text = bytes.toString(encoding, input.at[i]!, input.at[i]! + input.originalBytes[i]!);
+    const cut = input.cuts[i]!;
+    const start = input.at[i]!;
+    if (bytes !== undefined && start >= 0 && text !== null && cut === 0 && input.flags[i] === 0) {
+      // A line that goes out as written is settled over its bytes, neither decoded nor parsed.
+      const size = input.originalBytes[i]!;
+      const tail = transform.applyBytes(bytes, start, size, input.path, input.service);
+      if (typeof tail === 'string') {
+        outcomes[i] = DROP_CODES[tail];
+        continue;
+      }
+      if (tail !== undefined) {
+        texts.push('');
+        tails.push(tail);
+        from.push(start);
+        chars += size + tail.length;
+        continue;
+      }
+    }
+    if (text === undefined && bytes !== undefined) {
+      encoding ??= isAscii(bytes.subarray(0, decodedEnd(input))) ? 'latin1' : 'utf8';
+      text = bytes.toString(encoding, start, start + input.originalBytes[i]!);
+    }
     if (text === null || text === undefined) {
       outcomes[i] = SKIPPED;
       continue;
     }
-    const cut = input.cuts[i]!;
     const result = transform.apply(text, input.flags[i]!, input.originalBytes[i]!, observed, input.path, input.service, cut === 0);
     if (typeof result === 'string') {
       outcomes[i] = DROP_CODES[result];

@@ -1,7 +1,7 @@
 // The transforms every record goes through after its line is read: parse, enrich (host, service, file
 // path, static attributes), filter (level threshold, drop/keep patterns on the body), redact.
 import type { LogRecord, Span } from '../model/records.js';
-import { isConsumedKey, type JsonLineReader, type LineParser, type ParsedLine, type VerbatimJson } from '../parse/index.js';
+import { isConsumedKey, type JsonLineReader, type LineParser, type ParsedLine, type VerbatimFacts } from '../parse/index.js';
 import type { Redactor } from '../model/redact.js';
 import type { SourceConfig } from './config.js';
 import { LINE_CUT, LINE_INVALID_UTF8, LINE_UNTERMINATED } from './line-reader.js';
@@ -45,8 +45,11 @@ export class RecordTransform {
   private readonly suffixes = new Map<string, string>();
   private readonly tails = new Map<string, Buffer[]>();
   private readonly hostField: string;
-  /** Whether the redactor leaves an attribute as it is (made once: no closure per line). */
-  private readonly unredacted: ((key: string, value: unknown) => boolean) | undefined;
+  /**
+   * Whether a line's attribute lets the line stay as written: no static attribute must give way to it, and
+   * the redactor leaves it as it is (made once: no closure per line). Undefined when every attribute does.
+   */
+  private readonly keepAsWritten: ((key: string, value: unknown) => boolean) | undefined;
 
   constructor(source: SourceConfig, host: string, parse: LineParser, redactor: Redactor | undefined, reader?: JsonLineReader) {
     this.source = source;
@@ -57,8 +60,11 @@ export class RecordTransform {
     this.reader = this.staticAttributes.some(([key]) => isConsumedKey(key)) ? undefined : reader;
     this.hostField = `,"host":${JSON.stringify(host)}`;
     // Stricter than the walk over attributes (no exemption for ID-shaped values): any doubt goes the parsed way.
-    this.unredacted = redactor === undefined ? undefined : (key, value) => !redactor.isSensitiveKey(key)
+    const unredacted = redactor === undefined ? undefined : (key: string, value: unknown): boolean => !redactor.isSensitiveKey(key)
       && (typeof value === 'string' ? redactor.redactString(value) === value : Object.is(redactor.redactValue(value), value));
+    const staticKeys = new Set(this.staticAttributes.map(([key]) => key));
+    this.keepAsWritten = staticKeys.size === 0 ? unredacted
+      : (key, value) => !staticKeys.has(key) && (unredacted === undefined || unredacted(key, value));
   }
 
   /**
@@ -67,13 +73,24 @@ export class RecordTransform {
    */
   apply(text: string, flags: number, originalBytes: number, observed: number, path: string, service: string | undefined, verbatim = false): Transformed | Verbatim | DropReason {
     if (verbatim && flags === 0 && this.reader !== undefined) {
-      const read = this.reader.read(text, observed, this.unredacted);
+      const read = this.reader.read(text, observed, this.keepAsWritten);
       if ('log' in read) return this.finish(read, flags, originalBytes, path, service);
-      const line = this.verbatim(read, path, service);
-      if (line !== undefined) return line;
+      const tail = this.verbatimTail(read, path, service);
+      if (typeof tail === 'string') return tail;
+      if (tail !== undefined) return { line: read.text, tail };
       return this.finish(this.reader.parsed(read, observed), flags, originalBytes, path, service);
     }
     return this.finish(this.parse(text, observed), flags, originalBytes, path, service);
+  }
+
+  /**
+   * For a line that may go out as written, read over its bytes (`bytes[start, start + length)`: valid
+   * UTF-8, not cut, not flagged, not joined) without decoding or parsing it: what replaces its closing
+   * brace, or why it was dropped. Undefined when the bytes alone do not settle it: then `apply` its text.
+   */
+  applyBytes(bytes: Buffer, start: number, length: number, path: string, service: string | undefined): Buffer | DropReason | undefined {
+    const read = this.reader?.scan(bytes, start, start + length, this.keepAsWritten);
+    return read === undefined ? undefined : this.verbatimTail(read, path, service);
   }
 
   private finish(parsed: ParsedLine, flags: number, originalBytes: number, path: string, service: string | undefined): Transformed | DropReason {
@@ -86,7 +103,8 @@ export class RecordTransform {
     if (log.service === undefined && service !== undefined) log.service = service;
     if (aliases.length > 0 && log.aliases === undefined) log.aliases = aliases;
     const attributes = (log.attributes ??= {});
-    for (const [key, value] of this.staticAttributes) if (!(key in attributes)) attributes[key] = value as never;
+    // Own keys only: a static attribute named like an Object member (`constructor`) is added too.
+    for (const [key, value] of this.staticAttributes) if (!Object.hasOwn(attributes, key)) attributes[key] = value as never;
     attributes[FILE_PATH_ATTRIBUTE] = path;
     if (flags !== 0) {
       if ((flags & LINE_CUT) !== 0) {
@@ -104,20 +122,17 @@ export class RecordTransform {
   }
 
   /**
-   * The same filters and additions as `finish`, on a line that stays as written: undefined when the
-   * redactor would change any of its attributes or its message (invariant 4: then it goes out parsed and
-   * redacted), or when a static attribute would have to give way to the line's own.
+   * The same filters and additions as `finish`, on a line that stays as written (its attributes passed
+   * `keepAsWritten` already): undefined when the redactor would change its message (invariant 4: then it
+   * goes out parsed and redacted).
    */
-  private verbatim(read: VerbatimJson, path: string, service: string | undefined): Verbatim | DropReason | undefined {
+  private verbatimTail(read: VerbatimFacts, path: string, service: string | undefined): Buffer | DropReason | undefined {
     const source = this.source;
     if (source.minSeverity > 0 && read.severityNumber > 0 && read.severityNumber < source.minSeverity) return 'level';
     if (source.drop.length > 0 && source.drop.some((r) => r.test(read.body))) return 'drop';
     if (source.keep.length > 0 && !source.keep.some((r) => r.test(read.body))) return 'keep';
-    const fields = read.fields;
-    for (const [key] of this.staticAttributes) if (key in fields) return undefined;
-    // The attributes passed the redactor in read(); the message is checked here.
     if (this.redactor !== undefined && this.redactor.redactString(read.body) !== read.body) return undefined;
-    return { line: read.text, tail: this.tailFor(path, read.hasHost, read.hasService || service === undefined ? undefined : service) };
+    return this.tailFor(path, read.hasHost, read.hasService || service === undefined ? undefined : service);
   }
 
   /**

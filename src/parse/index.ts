@@ -3,6 +3,6 @@ export type {
   JoinedRecord, LineFormat, LineParser, MultilineConfig, MultilineCut, ParsedLine, ParserConfig,
 } from './types.js';
 export { createJsonLineReader, createLineParser, type JsonLineReader } from './line-parser.js';
-export { isConsumedKey, type VerbatimJson } from './json-verbatim.js';
+export { isConsumedKey, type VerbatimFacts, type VerbatimJson } from './json-verbatim.js';
 export { MultilineJoiner, markCut, MULTILINE_CUT_ATTRIBUTE } from './multiline.js';
 export { ParserConfigError } from './errors.js';

@@ -1,15 +1,13 @@
 // Decides whether a JSON line can be shipped as it was written: when the indexer, reading the line itself
 // with the same reader (logRecordFromJson), would store exactly the record the parser would have built,
 // and the text holds nothing the parsed fields do not. Pino's lines are the common case this serves.
-import { logRecordFromJson } from '../model/json-record.js';
 import { Severity, severityFromPinoLevel, severityFromText } from '../model/severity.js';
-import { JSON_ID_FIELDS, scanMessage, type FoundIds } from './trace-ids.js';
+import { isHexDigit, isLowerHexText, KeyClass, KeyClassifier, messageNamesId } from './verbatim-keys.js';
 
-/** A JSON line that may go out as written; `fields` is its parse, never modified. */
-export interface VerbatimJson {
-  /** The line, exactly as JSON.parse read it: compact, no escapes, ending in `}`. */
-  text: string;
-  fields: Record<string, unknown>;
+export { isConsumedKey } from './verbatim-keys.js';
+
+/** What the agent needs of a line that may go out as written, to filter and enrich it. */
+export interface VerbatimFacts {
   body: string;
   /** From `level` (0 when the line has none). */
   severityNumber: number;
@@ -18,30 +16,18 @@ export interface VerbatimJson {
   hasService: boolean;
 }
 
+/** A JSON line that may go out as written; `fields` is its parse, never modified. */
+export interface VerbatimJson extends VerbatimFacts {
+  /** The line, exactly as JSON.parse read it: compact, no escapes, ending in `}`. */
+  text: string;
+  fields: Record<string, unknown>;
+}
+
 const hasOwnProperty = Object.prototype.hasOwnProperty;
 /** From here on String(number) uses an exponent, and the number may have been written shorter (`1e21`). */
 const EXPONENT_FORM = 1e21;
 /** Nesting the canonical-length walk follows; deeper lines take the ordinary path. */
 const MAX_DEPTH = 16;
-
-/**
- * Whether the model's reader takes a key for a record field (or ignores it) rather than keeping it as an
- * attribute — asked of the reader itself, so this never drifts from it. Answers are remembered.
- */
-const consumedCache = new Map<string, boolean>();
-const CONSUMED_CACHE_SIZE = 1000;
-
-export function isConsumedKey(key: string): boolean {
-  let consumed = consumedCache.get(key);
-  if (consumed === undefined) {
-    const probe: Record<string, unknown> = {};
-    probe[key] = 'x';
-    consumed = logRecordFromJson(probe, 0).log.attributes?.[key] === undefined;
-    if (consumedCache.size >= CONSUMED_CACHE_SIZE) consumedCache.clear();
-    consumedCache.set(key, consumed);
-  }
-  return consumed;
-}
 
 /**
  * The length of the compact JSON text of `value` with no escapes (-1 when that cannot be known): with a
@@ -108,22 +94,6 @@ function digits(m: number): number {
   return m < 1e14 ? (m < 1e13 ? 13 : 14) : m < 1e15 ? 15 : 16;
 }
 
-/** Lowercase hex digits, by character code. */
-const HEX = new Uint8Array(128);
-for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
-
-/** `length` lowercase hex digits, not all zero: a valid trace or span ID, without a regex per line. */
-function isLowerHexId(value: unknown, length: number): boolean {
-  if (typeof value !== 'string' || value.length !== length) return false;
-  let zeros = 0;
-  for (let i = 0; i < length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || HEX[c] === 0) return false;
-    if (c === 0x30) zeros++;
-  }
-  return zeros !== length;
-}
-
 /**
  * The last trace ID found valid: the lines of one request follow each other and share it, and comparing
  * two strings is cheaper than checking 32 characters.
@@ -132,37 +102,14 @@ let lastTraceId = '';
 
 function isTraceId(value: unknown): boolean {
   if (value === lastTraceId) return true;
-  if (!isLowerHexId(value, 32)) return false;
+  if (typeof value !== 'string' || !isLowerHexText(value, 32)) return false;
   lastTraceId = value as string;
   return true;
 }
 
-/** What a key is to the reader (see KeyClass): answers remembered per key name. */
-const enum KeyClass {
-  Level, Time, Msg, Hostname, Service, TraceId, SpanId, TraceFlags,
-  /** A field the model takes or ignores that is none of the above, or one naming an ID: not verbatim. */
-  Refuse,
-  /** Kept as an attribute (subject to `keep`). */
-  Attribute,
-}
-
-const FIELD_CLASSES: Record<string, KeyClass> = {
-  level: KeyClass.Level, time: KeyClass.Time, msg: KeyClass.Msg, hostname: KeyClass.Hostname, service: KeyClass.Service,
-  trace_id: KeyClass.TraceId, span_id: KeyClass.SpanId, trace_flags: KeyClass.TraceFlags,
-};
-
-/** A field that names an ID the parser reads beyond the model (request IDs, traceparent, configured names). */
-function idKeys(traceFields: readonly string[]): Set<string> {
-  return new Set([...JSON_ID_FIELDS, 'http', ...traceFields, ...traceFields.map((f) => f.split('.')[0]!)]);
-}
-
-function hexDigit(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-}
-
 function hexFlags(value: unknown): boolean {
   if (typeof value === 'number') return true;
-  return typeof value === 'string' && value.length === 2 && hexDigit(value.charCodeAt(0)) && hexDigit(value.charCodeAt(1));
+  return typeof value === 'string' && value.length === 2 && isHexDigit(value.charCodeAt(0)) && isHexDigit(value.charCodeAt(1));
 }
 
 function nonEmptyString(value: unknown): value is string {
@@ -177,8 +124,7 @@ function nonEmptyString(value: unknown): value is string {
  * its message. Redaction is the caller's (through `keep` for attributes).
  */
 export class VerbatimJsonReader {
-  private readonly idFields: Set<string>;
-  private readonly classes = new Map<string, KeyClass>();
+  private readonly classifier: KeyClassifier;
   /**
    * The previous line's keys and their classes, in order: lines of one logger share their keys (the same
    * interned strings), and comparing a key with the one at its place last time is cheaper than a lookup.
@@ -187,18 +133,7 @@ export class VerbatimJsonReader {
   private lastClasses: KeyClass[] = [];
 
   constructor(traceFields: readonly string[]) {
-    this.idFields = idKeys(traceFields);
-  }
-
-  private classOf(key: string): KeyClass {
-    let kind = this.classes.get(key);
-    if (kind === undefined) {
-      kind = hasOwnProperty.call(FIELD_CLASSES, key) ? FIELD_CLASSES[key]!
-        : key === '__proto__' || isConsumedKey(key) || this.idFields.has(key) ? KeyClass.Refuse : KeyClass.Attribute;
-      if (this.classes.size >= CONSUMED_CACHE_SIZE) this.classes.clear();
-      this.classes.set(key, kind);
-    }
-    return kind;
+    this.classifier = new KeyClassifier(traceFields);
   }
 
   /** `keep` sees each field that would become an attribute; the line is not verbatim if it says no. */
@@ -220,7 +155,7 @@ export class VerbatimJsonReader {
       let kind: KeyClass;
       if (lastKeys[keys] === key) kind = lastClasses[keys]!;
       else {
-        kind = this.classOf(key);
+        kind = this.classifier.classOf(key);
         lastKeys[keys] = key;
         lastClasses[keys] = kind;
       }
@@ -251,7 +186,7 @@ export class VerbatimJsonReader {
           hasTraceId = true;
           break;
         case KeyClass.SpanId:
-          if (!isLowerHexId(value, 16)) return undefined;
+          if (typeof value !== 'string' || !isLowerHexText(value, 16)) return undefined;
           break;
         case KeyClass.TraceFlags:
           if (!hexFlags(value)) return undefined;
@@ -272,11 +207,7 @@ export class VerbatimJsonReader {
     if (keys === 0 || length + keys - 1 + 1 !== text.length) return undefined;
     // The time must come from the line: the indexer's own clock would otherwise stand in for the agent's.
     if (!hasTime || body === undefined) return undefined;
-    if (!hasTraceId && body.length > 0) {
-      const found: FoundIds = {};
-      scanMessage(found, body);
-      for (const _ in found) return undefined;
-    }
+    if (!hasTraceId && messageNamesId(body)) return undefined;
     return { text, fields, body, severityNumber, hasHost, hasService };
   }
 }

@@ -5,7 +5,8 @@ import { parseAccessLog } from './access-log.js';
 import { ParserConfigError } from './errors.js';
 import { parseJava } from './java.js';
 import { parseJsonFields, parseJsonLine } from './json-line.js';
-import { VerbatimJsonReader, type VerbatimJson } from './json-verbatim.js';
+import { JsonLineScanner } from './json-scan.js';
+import { VerbatimJsonReader, type VerbatimFacts, type VerbatimJson } from './json-verbatim.js';
 import { parseLeadingTime } from './leading-time.js';
 import { parseLogfmt } from './logfmt.js';
 import { parseNginxError } from './nginx-error.js';
@@ -147,6 +148,12 @@ export interface JsonLineReader {
   read(line: string, observedTime: number, keep?: (key: string, value: unknown) => boolean): VerbatimJson | ParsedLine;
   /** The record for a line read as verbatim, when it must go out parsed after all (redaction changed it). */
   parsed(line: VerbatimJson, observedTime: number): ParsedLine;
+  /**
+   * The same verdict over the line's bytes, `bytes[start, end)` (no BOM, no CR), without parsing it (see
+   * json-scan.ts): its facts when it may go out as written, undefined when that takes `read` to settle.
+   * The object returned is reused by the next call.
+   */
+  scan(bytes: Buffer, start: number, end: number, keep?: (key: string, value: unknown) => boolean): VerbatimFacts | undefined;
 }
 
 export function createJsonLineReader(config: ParserConfig = {}): JsonLineReader | undefined {
@@ -155,6 +162,7 @@ export function createJsonLineReader(config: ParserConfig = {}): JsonLineReader 
   const parse = createLineParser(config);
   const s = setUp(config);
   const verbatim = new VerbatimJsonReader(config.traceFields ?? []);
+  const scanner = new JsonLineScanner(config.traceFields ?? []);
   const parsed = (line: VerbatimJson, observedTime: number): ParsedLine => {
     try {
       return parseJsonFields(line.fields, observedTime, s.ctx);
@@ -182,5 +190,12 @@ export function createJsonLineReader(config: ParserConfig = {}): JsonLineReader 
       return v ?? parsed({ text: line, fields: fields as Record<string, unknown>, body: '', severityNumber: 0, hasHost: false, hasService: false }, observedTime);
     },
     parsed,
+    scan(bytes, start, end, keep) {
+      try {
+        return scanner.scan(bytes, start, end, keep);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The small pieces on their own: line splitting over chunk boundaries, globs, and config errors.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { agentConfigFrom, agentConfigFromYaml } from '../../src/agent/config.js';
+import { agentConfigFrom, agentConfigFromYaml, parseThreads } from '../../src/agent/config.js';
 import { compileExclude, compileGlob, escapeGlob } from '../../src/agent/glob.js';
 import { LINE_CUT, LINE_INVALID_UTF8, LINE_UNTERMINATED, LineReader } from '../../src/agent/line-reader.js';
 import { BufferLedger, OutputPool, POOLED_BYTES } from '../../src/agent/output-pool.js';
@@ -154,6 +155,17 @@ describe('agent configuration', () => {
     [{ sources: [{ include: ['x'] }], tuning: { poll_interval: 'often' } }, 'tuning.poll_interval: must be a duration'],
   ])('names the bad key: %j', (doc, message) => {
     expect(() => agentConfigFrom(doc, {})).toThrow(message);
+  });
+
+  it('parses on a second thread by default when the machine has a second core', () => {
+    const threads = (tuning: string) => agentConfigFromYaml(`sources: [{ include: [x] }]\n${tuning}`, {}).parseThreads;
+    expect(threads('')).toBe(availableParallelism() >= 2 ? 1 : 0);
+    expect(threads('tuning: { parse_threads: auto }')).toBe(availableParallelism() >= 2 ? 1 : 0);
+    expect(threads('tuning: { parse_threads: 0 }')).toBe(0);
+    expect(threads('tuning: { parse_threads: 1 }')).toBe(1);
+    expect([parseThreads('auto', 1), parseThreads('auto', 2), parseThreads(undefined, 8), parseThreads(0, 8)]).toEqual([0, 1, 1, 0]);
+    expect(() => threads('tuning: { parse_threads: 2 }')).toThrow('tuning.parse_threads: must be auto, 0 or 1, not 2');
+    expect(() => threads('tuning: { parse_threads: many }')).toThrow('tuning.parse_threads: must be auto, 0 or 1');
   });
 
   it('reports YAML syntax errors as configuration errors', () => {
