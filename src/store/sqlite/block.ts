@@ -59,6 +59,14 @@ export function lastKeyAt(timeUs: number): number {
   return (Math.floor(timeUs / 1000) + 1) * KEY_SLOTS - 1;
 }
 
+/**
+ * Buffer's own hex encoder (undocumented, present since Node 0.x), without toString's argument handling,
+ * which cost as much as the encoding for an 8-byte ID; toString where it is missing.
+ */
+type Slice = (this: Buffer, start: number, end: number) => string;
+const hexSlice: Slice = (Buffer.prototype as unknown as { hexSlice?: Slice }).hexSlice
+  ?? function (this: Buffer, start: number, end: number) { return this.toString('hex', start, end); };
+
 /** Between two bodies in a block's text: a separator to the full-text tokenizer and to the token scan. */
 export const BODY_SEPARATOR = '\n';
 
@@ -124,17 +132,27 @@ export class BlockView {
     return this.cols.toString('hex', at, at + 16);
   }
 
-  /** Whether row i's trace ID is these 16 bytes. */
-  hasTrace(i: number, id: Buffer): boolean {
-    if ((this.flags(i) & FLAG_TRACE) === 0) return false;
-    const at = this.at.trace + 16 * i;
-    return this.cols.compare(id, 0, 16, at, at + 16) === 0;
+  /**
+   * The rows, not deleted, whose trace ID is these 16 bytes, in block order. Compared four bytes at a time
+   * in JavaScript: a native compare per row cost more than reading the rows (a 20,000-line trace: ~1.5 ms).
+   */
+  rowsOfTrace(id: Buffer, into: number[]): void {
+    const w0 = id.readInt32LE(0);
+    const w1 = id.readInt32LE(4);
+    const w2 = id.readInt32LE(8);
+    const w3 = id.readInt32LE(12);
+    const cols = this.cols;
+    const flags = this.at.flags;
+    for (let i = 0, at = this.at.trace; i < this.n; i++, at += 16) {
+      if ((cols[flags + i]! & (FLAG_TRACE | FLAG_DELETED)) !== FLAG_TRACE) continue;
+      if (cols.readInt32LE(at) === w0 && cols.readInt32LE(at + 4) === w1 && cols.readInt32LE(at + 8) === w2 && cols.readInt32LE(at + 12) === w3) into.push(i);
+    }
   }
 
   spanHex(i: number): string | undefined {
     if ((this.flags(i) & FLAG_SPAN) === 0) return undefined;
     const at = this.at.span + 8 * i;
-    return this.cols.toString('hex', at, at + 8);
+    return hexSlice.call(this.cols, at, at + 8);
   }
 
   bodyRange(i: number): [string, number, number] {

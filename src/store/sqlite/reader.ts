@@ -8,7 +8,7 @@ import { BlockView } from './block.js';
 import { SPAN_ORIGINS } from '../checks.js';
 import { StoreError } from '../errors.js';
 import type { Db } from './schema.js';
-import { search, storedLog, type BlockRow, type BlockSource } from './search.js';
+import { rowIdPrefix, search, type BlockRow, type BlockSource } from './search.js';
 import { ftsString, MARK_PREFIX, traceMark } from './marks.js';
 import { NAME_HOST, NAME_SERVICE } from './writer.js';
 import { packRollups, type PackedRollups, type RollupTuple } from './rollup-rows.js';
@@ -269,12 +269,21 @@ export class Reader implements BlockSource {
     // Every row kept carries these 16 bytes: one string for all of them, not one made per row.
     const hex = id.toString('hex');
     const found: StoredLog[] = [];
+    const rows: number[] = [];
     for (const stored of blocks) {
       const block = this.blockRow(stored);
       const view = this.data(block.key);
-      for (let i = 0; i < view.n; i++) {
-        if (view.deleted(i) || !view.hasTrace(i, id)) continue;
-        found.push(storedLog(this, block, view, i, hex));
+      rows.length = 0;
+      view.rowsOfTrace(id, rows);
+      if (rows.length === 0) continue;
+      // Names and the ID prefix once per block, not once per row (as storedLog does them).
+      const services = block.services.map((n) => this.name(n));
+      const hosts = block.hosts.map((n) => this.name(n));
+      const prefix = rowIdPrefix(block.key);
+      for (const i of rows) {
+        const log = view.record(i, services[view.serviceIndex(i)], hosts[view.hostIndex(i)], hex) as StoredLog;
+        log.id = prefix + i;
+        found.push(log);
       }
     }
     found.sort((a, b) => a.time - b.time);

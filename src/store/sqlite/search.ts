@@ -52,6 +52,11 @@ export function rowId(key: number, index: number): string {
   return `${key}:${index}`;
 }
 
+/** What every row ID of a block starts with: `rowIdPrefix(key) + index` is `rowId(key, index)`. */
+export function rowIdPrefix(key: number): string {
+  return `${key}:`;
+}
+
 export function search(source: BlockSource, plan: SearchPlan, page: { limit: number; cursor?: string }): SearchPage {
   const limit = page.limit;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) {
