@@ -42,12 +42,15 @@ function prng(seed: number): () => number {
   return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
+/** The benchmark's trace: its lines as an array. */
+type BenchTrace = TraceInput<LogRecord & { id: string }> & { logs: Array<LogRecord & { id: string }> };
+
 /**
  * A trace of `spanCount` spans (server spans calling other services through client spans, 20 services,
  * one of them 1.5 s ahead) and `lineCount` lines: most name their span, a third name only their service,
  * some are access-log lines, and one service appears in lines only.
  */
-export function bigTrace(spanCount = 2000, lineCount = 20_000): TraceInput<LogRecord & { id: string }> {
+export function bigTrace(spanCount = 2000, lineCount = 20_000): BenchTrace {
   const rand = prng(42);
   const traceId = hex('big', 32);
   const spans: Span[] = [];
@@ -87,7 +90,7 @@ export function bigTrace(spanCount = 2000, lineCount = 20_000): TraceInput<LogRe
 }
 
 /** The same view, attaching each line by scanning every span: the reference for the figure above. */
-function naiveTraceView(trace: TraceInput<LogRecord & { id: string }>): unknown {
+function naiveTraceView(trace: BenchTrace): unknown {
   const derivation = deriveTrace(trace);
   const all = [...trace.spans, ...derivation.spans];
   const tree = buildSpanTree(all);
@@ -193,7 +196,7 @@ interface ViewAnswer {
  * The answer holds every span, says how many lines it left out, and holds what it promises: every error
  * line, each span's first logsPerSpan lines, per-span counts that add up to all lines.
  */
-function checkAnswer(answer: ViewAnswer, trace: TraceInput<LogRecord & { id: string }>): void {
+function checkAnswer(answer: ViewAnswer, trace: BenchTrace): void {
   const fail = (what: string) => {
     throw new Error(`the trace view's answer is wrong: ${what}`);
   };
@@ -249,7 +252,7 @@ const median = (values: number[]): number => percentile([...values].sort((a, b) 
  * rollups), served by the real indexer in a child process, asked for `rounds` times over HTTP: the view
  * (the default, bounded share of lines), the view with every line (?logs=all), and all lines paged.
  */
-async function viewOverHttp(trace: TraceInput<LogRecord & { id: string }>, rounds: number) {
+async function viewOverHttp(trace: BenchTrace, rounds: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'logstitch-bench-correlate-'));
   try {
     const store = await openStore({ dataDir });
@@ -319,7 +322,7 @@ async function viewOverHttp(trace: TraceInput<LogRecord & { id: string }>, round
 }
 
 /** In process: CPU per phase of the bounded view (median over rounds), and of shaping and serialising the answer. */
-function viewPhases(trace: TraceInput<LogRecord & { id: string }>, rounds: number): Record<string, number> {
+function viewPhases(trace: BenchTrace, rounds: number): Record<string, number> {
   const runs: Record<string, number>[] = [];
   for (let r = 0; r < rounds + 3; r++) {
     const timings: Record<string, number> = {};

@@ -1,4 +1,5 @@
 // Attaches each log line to a span: by its span ID, else by its service and time, in one sort-and-sweep pass.
+import type { LineList } from '../model/line-list.js';
 import type { LogRecord, Span } from '../model/records.js';
 import { lineTable, type LineTable } from './line-table.js';
 
@@ -136,7 +137,7 @@ function sweepService(time: Float64Array, lines: readonly number[], spans: reado
  * once, its span indexes into a prefix of `spans` (the received ones, which come first).
  */
 export function attachLineIndexes(
-  logs: readonly LogRecord[],
+  logs: LineList<LogRecord>,
   spans: readonly Span[],
   root: Span | undefined,
   sourceLine: ReadonlyMap<string, number> = new Map(),

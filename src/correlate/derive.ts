@@ -44,11 +44,12 @@ export function deriveTrace(trace: TraceInput, options: DeriveOptions = {}, tabl
 
 /** A parent span ID line `i` logged, when it names a span in the trace that is not the line's own. */
 function loggedParent(trace: TraceInput, table: LineTable, i: number, byId: ReadonlyMap<string, Span>): string | undefined {
-  const log = trace.logs[i]!;
-  const attr = table.attributed[i] === 1 ? log.attributes?.parent_span_id : undefined;
+  // The record is taken only for a line that has attributes (few): the rest is in the table.
+  const attr = table.attributed[i] === 1 ? trace.logs.at(i)!.attributes?.parent_span_id : undefined;
   if (typeof attr === 'string' && isValidSpanId(attr) && byId.has(attr)) return attr;
   const own = table.named[i]! < 0 ? undefined : trace.spans[table.named[i]!];
-  return own !== undefined && own.service !== log.service ? own.spanId : undefined;
+  const service = table.service[i]! < 0 ? undefined : table.services[table.service[i]!];
+  return own !== undefined && own.service !== service ? own.spanId : undefined;
 }
 
 function accessLogSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>, table: LineTable): Derivation {
@@ -57,7 +58,7 @@ function accessLogSpans(trace: TraceInput, byId: ReadonlyMap<string, Span>, tabl
   const seen = new Map<string, number>();
   for (let index = 0; index < table.count; index++) {
     if (table.attributed[index] === 0) continue;
-    const log = trace.logs[index]!;
+    const log = trace.logs.at(index)!;
     const request = readAccessLog(log);
     if (request === undefined) continue;
     const own = table.named[index]! < 0 ? undefined : trace.spans[table.named[index]!];

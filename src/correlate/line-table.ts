@@ -1,5 +1,6 @@
 // What the trace view reads of each line, gathered in one pass into typed arrays: every later pass (spans
 // derived from lines, attachment, clock correction, counts) reads these instead of the records again.
+import { lineArray, lineColumns, type LineList } from '../model/line-list.js';
 import type { LogRecord, Span } from '../model/records.js';
 
 export interface LineTable {
@@ -13,12 +14,15 @@ export interface LineTable {
   severity: Uint8Array;
   /** Index in the spans given of the span the line names; -1 when it names none of them. */
   named: Int32Array;
-  /** 1 for a line with attributes: only those can be access-log lines or name a parent span. */
+  /** 1 for a line with attributes (or, from a store's columns, one that may have): only those can be access-log lines or name a parent span. */
   attributed: Uint8Array;
 }
 
-/** One pass over the lines; `spans` are those a line's span ID is looked up in (the trace's received spans). */
-export function lineTable(logs: readonly LogRecord[], spans: readonly Span[]): LineTable {
+/**
+ * One pass over the lines; `spans` are those a line's span ID is looked up in (the trace's received
+ * spans). A store's columns are read as they are, without making a record per line.
+ */
+export function lineTable(logs: LineList<LogRecord>, spans: readonly Span[]): LineTable {
   const n = logs.length;
   const table: LineTable = {
     count: n,
@@ -32,8 +36,27 @@ export function lineTable(logs: readonly LogRecord[], spans: readonly Span[]): L
   };
   const spanIndex = new Map<string, number>();
   for (let i = 0; i < spans.length; i++) spanIndex.set(spans[i]!.spanId, i);
+  const columns = lineColumns(logs);
+  if (columns !== undefined) {
+    // Lines of one service come in runs: the last name's number is remembered.
+    let lastName: string | undefined;
+    let lastId = -1;
+    for (let i = 0; i < n; i++) {
+      table.time[i] = columns.time(i);
+      table.severity[i] = columns.severity(i);
+      const service = columns.service(i);
+      if (service !== lastName) (lastName = service), (lastId = service === undefined ? -1 : serviceId(table, service));
+      table.service[i] = lastId;
+      const spanId = columns.spanId(i);
+      table.named[i] = spanId === undefined ? -1 : (spanIndex.get(spanId) ?? -1);
+      table.attributed[i] = columns.mayHaveAttributes(i) ? 1 : 0;
+    }
+    return table;
+  }
+  // Indexed, not through `at`: Array.prototype.at is slower in this loop, which reads every line.
+  const records = lineArray(logs);
   for (let i = 0; i < n; i++) {
-    const log = logs[i]!;
+    const log = records[i]!;
     table.time[i] = log.time;
     table.severity[i] = log.severityNumber;
     table.service[i] = log.service === undefined ? -1 : serviceId(table, log.service);

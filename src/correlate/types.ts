@@ -1,14 +1,17 @@
 // The data the correlation engine reads and writes: trace input, derived spans, clock keys.
+import type { LineList } from '../model/line-list.js';
 import type { LogRecord, Span } from '../model/records.js';
 
 /**
  * One trace as the store returns it (the same shape as `TraceResult` in src/store/types.ts, which
- * correlate may not import): logs in time order, spans in start order, each span ID once.
+ * correlate may not import): logs in time order, spans in start order, each span ID once. The logs may
+ * be a store's columns (see LineList): read them through the line table, and take a record (`at`) only
+ * for a line that is sent or whose attributes are needed.
  */
 export interface TraceInput<L extends LogRecord = LogRecord> {
   traceId: string;
   aliases?: readonly string[];
-  logs: readonly L[];
+  logs: LineList<L>;
   spans: readonly Span[];
 }
 

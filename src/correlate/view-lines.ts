@@ -1,5 +1,6 @@
 // A trace's lines in the view — corrected times, the span each sits under, time order — with the bounded
 // share one answer carries and pages of the rest; a line becomes an object only when it is sent.
+import type { LineList } from '../model/line-list.js';
 import type { LogRecord } from '../model/records.js';
 import { isErrorSeverity } from '../model/severity.js';
 import { ATTACHED_BY, type AttachedBy } from './attach.js';
@@ -120,7 +121,7 @@ export class TraceLines<L extends InputLog = InputLog> {
   private readonly severity: Uint8Array | undefined;
 
   constructor(
-    private readonly logs: readonly L[],
+    private readonly logs: LineList<L>,
     facts: LineFacts,
   ) {
     this.times = facts.times;
@@ -197,7 +198,7 @@ export class TraceLines<L extends InputLog = InputLog> {
   at(k: number): ViewLog<L> {
     const i = this.order[k]!;
     const s = this.span[i]!;
-    return viewLog(this.logs[i]!, this.times[i]!, s < 0 ? undefined : this.spanIds[s], ATTACHED_BY[this.by[i]!]!);
+    return viewLog(this.logs.at(i)!, this.times[i]!, s < 0 ? undefined : this.spanIds[s], ATTACHED_BY[this.by[i]!]!);
   }
 
   /** Every line, in time order. */
@@ -252,7 +253,7 @@ export class TraceLines<L extends InputLog = InputLog> {
     let errors = 0;
     for (let k = 0; k < n && errors < limit; k++) {
       const i = this.order[k]!;
-      if (isErrorSeverity(this.severity?.[i] ?? this.logs[i]!.severityNumber)) {
+      if (isErrorSeverity(this.severity?.[i] ?? this.logs.at(i)!.severityNumber)) {
         chosen[i] = 1;
         errors++;
       }
@@ -334,7 +335,7 @@ export class TraceLines<L extends InputLog = InputLog> {
 
   private cursorAt(p: number): string {
     const time = this.times[this.order[p]!]!;
-    return encodeCursor(time, this.logs[this.order[p]!]!.id ?? '', p - this.firstAt(time));
+    return encodeCursor(time, this.logs.at(this.order[p]!)!.id ?? '', p - this.firstAt(time));
   }
 
   /**
@@ -346,7 +347,7 @@ export class TraceLines<L extends InputLog = InputLog> {
     const first = this.firstAt(cursor.time);
     let p = first;
     for (; p < this.order.length && this.times[this.order[p]!] === cursor.time; p++) {
-      if (cursor.id !== '' && this.logs[this.order[p]!]!.id === cursor.id) return p + 1;
+      if (cursor.id !== '' && this.logs.at(this.order[p]!)!.id === cursor.id) return p + 1;
     }
     // Without an ID the place is all there is; with one that is gone, the lines after it moved up one.
     return Math.min(p, first + cursor.tie + (cursor.id === '' ? 1 : 0));

@@ -1,4 +1,5 @@
 // The trace view: spans (received and derived, skew-corrected), logs under their spans, critical path, gaps, summary.
+import type { LineList } from '../model/line-list.js';
 import type { Span } from '../model/records.js';
 import { isErrorSeverity } from '../model/severity.js';
 import { attachLineIndexes } from './attach.js';
@@ -227,7 +228,7 @@ function viewSpansOf(all: readonly Span[], tree: SpanTree, logCounts: Int32Array
  * Each line's time on the corrected clock, and which clock it was read from: one offset lookup per clock,
  * not per line (by service, the table's service numbers are the clocks).
  */
-function lineTimes(logs: readonly InputLog[], table: LineTable, shift: (clock: string) => number, clockBy: ClockBy): { times: Float64Array; clock: Int32Array } {
+function lineTimes(logs: LineList<InputLog>, table: LineTable, shift: (clock: string) => number, clockBy: ClockBy): { times: Float64Array; clock: Int32Array } {
   const n = table.count;
   const times = new Float64Array(n);
   const clock = new Int32Array(n);
@@ -242,7 +243,7 @@ function lineTimes(logs: readonly InputLog[], table: LineTable, shift: (clock: s
   }
   const clocks = new Map<string, { index: number; us: number }>();
   for (let i = 0; i < n; i++) {
-    const name = logClock(logs[i]!, clockBy);
+    const name = logClock(logs.at(i)!, clockBy);
     let c = clocks.get(name);
     if (c === undefined) clocks.set(name, (c = { index: clocks.size, us: shift(name) }));
     times[i] = table.time[i]! + c.us;

@@ -6,7 +6,8 @@ import { analyzeTrace, MetricsRollup, SkewLearner, totalsByService, windowFigure
 import { traceIdFromLegacy } from '../model/ids.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
-import type { Store, StoredAliasLink, StoredLog, TraceResult } from '../store/types.js';
+import { lineArray, type LineList } from '../model/line-list.js';
+import type { Store, StoredAliasLink, StoredLog, TraceOfLines } from '../store/types.js';
 import { RollupWindows } from './rollup-windows.js';
 import { apiTraceLogs, apiTraceView, type ApiTraceLogs, type ApiTraceView } from './trace-view.js';
 
@@ -160,7 +161,7 @@ export class Correlator {
 }
 
 interface Stitched {
-  input: { traceId: string; aliases: string[]; logs: StoredLog[]; spans: Span[] };
+  input: { traceId: string; aliases: string[]; logs: LineList<StoredLog>; spans: Span[] };
   traceIds: string[];
   links: StoredAliasLink[];
   /** Some records (or some stitched traces) were left out at the limits. */
@@ -172,9 +173,11 @@ interface Stitched {
  * legacy value maps to (the lines of a service that logged only that value). Bounded by MAX_STITCHED_TRACES.
  */
 export async function stitch(store: Store, idOrAlias: string): Promise<Stitched | undefined> {
-  const first = await store.trace(idOrAlias, { limit: TRACE_RECORD_LIMIT });
+  // The lines left in the store's columns where it can (records are made only for the lines sent).
+  const read = (id: string) => (store.traceOfLines !== undefined ? store.traceOfLines(id, { limit: TRACE_RECORD_LIMIT }) : store.trace(id, { limit: TRACE_RECORD_LIMIT }));
+  const first = await read(idOrAlias);
   if (first === undefined) return undefined;
-  const found = new Map<string, TraceResult>([[first.traceId, first]]);
+  const found = new Map<string, TraceOfLines>([[first.traceId, first]]);
   const links = new Map<string, StoredAliasLink>();
   const aliasesSeen = new Set<string>();
   let frontier = [first.traceId];
@@ -191,7 +194,7 @@ export async function stitch(store: Store, idOrAlias: string): Promise<Stitched 
     frontier = [];
     for (const id of candidates) {
       if (found.has(id) || found.size >= MAX_STITCHED_TRACES) continue;
-      const trace = await store.trace(id, { limit: TRACE_RECORD_LIMIT });
+      const trace = await read(id);
       if (trace === undefined) continue;
       found.set(trace.traceId, trace);
       frontier.push(trace.traceId);
@@ -211,17 +214,19 @@ export async function stitch(store: Store, idOrAlias: string): Promise<Stitched 
  * The traces' lines in time order and spans in start order, each span ID once. One trace is taken as the
  * store gave it (already in that order): copying and re-sorting 20,000 lines is not free.
  */
-function merged(traces: readonly TraceResult[]): { logs: StoredLog[]; spans: Span[] } {
+function merged(traces: readonly TraceOfLines[]): { logs: LineList<StoredLog>; spans: Span[] } {
   if (traces.length === 1) return { logs: traces[0]!.logs, spans: traces[0]!.spans };
   const spans = new Map<string, Span>();
   for (const t of traces) for (const s of t.spans) if (!spans.has(s.spanId)) spans.set(s.spanId, s);
-  return { logs: traces.flatMap((t) => t.logs).sort((a, b) => a.time - b.time), spans: [...spans.values()].sort((a, b) => a.start - b.start) };
+  return { logs: traces.flatMap((t) => lineArray(t.logs)).sort((a, b) => a.time - b.time), spans: [...spans.values()].sort((a, b) => a.start - b.start) };
 }
 
 function traceWindow(input: Stitched['input']): { from: number; to: number } | undefined {
   let from = Infinity;
   let to = -Infinity;
   for (const s of input.spans) (from = Math.min(from, s.start)), (to = Math.max(to, s.start + s.duration));
-  for (const l of input.logs) (from = Math.min(from, l.time)), (to = Math.max(to, l.time));
+  // Lines are in time order: the first and the last bound them.
+  const n = input.logs.length;
+  if (n > 0) (from = Math.min(from, input.logs.at(0)!.time)), (to = Math.max(to, input.logs.at(n - 1)!.time));
   return Number.isFinite(from) ? { from, to } : undefined;
 }

@@ -1,4 +1,5 @@
 // The Store interface: everything the indexer asks of storage, with no SQL (or any engine) showing.
+import type { LineList } from '../model/line-list.js';
 import type { MinuteRollup } from '../model/metrics.js';
 import type { LogRecord, Span } from '../model/records.js';
 import type { SearchPlan } from '../model/search-plan.js';
@@ -75,6 +76,14 @@ export interface TraceResult {
   spans: Span[];
 }
 
+/**
+ * A trace whose lines stay in the store's own columns until one is asked for (`logs.at`): what the trace
+ * view reads, which weighs every line and sends a few thousand.
+ */
+export interface TraceOfLines extends Omit<TraceResult, 'logs'> {
+  logs: LineList<StoredLog>;
+}
+
 export interface SearchPage {
   /** Newest first. */
   logs: StoredLog[];
@@ -120,6 +129,8 @@ export interface Store {
   append(batch: IngestBatch): Promise<AppendResult>;
   /** Everything about a trace, found by its trace ID or any alias; undefined when unknown. */
   trace(idOrAlias: string, options?: { limit?: number }): Promise<TraceResult | undefined>;
+  /** As `trace`, the lines left in the store's columns; optional (the trace view calls `trace` without it). */
+  traceOfLines?(idOrAlias: string, options?: { limit?: number }): Promise<TraceOfLines | undefined>;
   /** Log records matching the plan, newest first. */
   search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage>;
   /** Services seen, with counts. */

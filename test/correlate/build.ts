@@ -83,7 +83,7 @@ export class TraceBuilder {
   }
 
   /** As the store returns it: logs in time order, spans in start order. */
-  build(): TraceInput<LogRecord & { id: string }> {
+  build(): TraceInput<LogRecord & { id: string }> & { logs: Array<LogRecord & { id: string }> } {
     return {
       traceId: this.traceId,
       aliases: [],

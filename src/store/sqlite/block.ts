@@ -174,6 +174,11 @@ export class BlockView {
     return this.bodies.slice(starts[i], starts[i + 1]! - 1);
   }
 
+  /** Whether row i keeps fields beside its body (attributes, aliases, a parse error, odd IDs). */
+  hasExtra(i: number): boolean {
+    return this.cols.readUInt32LE(this.at.extraLen + 4 * i) !== 0;
+  }
+
   extra(i: number): Extras | undefined {
     const starts = (this.extraStarts ??= this.starts(this.at.extraLen, 0));
     const from = starts[i]!;

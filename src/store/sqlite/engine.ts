@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Span } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
-import type { AppendResult, RetentionPolicy, RetentionResult, RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoreStats, TraceResult, VocabularyField } from '../types.js';
+import type { AppendResult, RetentionPolicy, RetentionResult, RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoreStats, TraceOfLines, TraceResult, VocabularyField } from '../types.js';
 import { transferables, type EncodedBatch } from './encode.js';
 import { StoreError, type StoreErrorCode } from '../errors.js';
 import { Reader } from './reader.js';
@@ -21,6 +21,8 @@ export interface EngineOptions extends ConnectionOptions {
 /** The operations a reader answers: name → arguments and result. */
 export interface ReadOps {
   trace: [[idOrAlias: string, limit: number], TraceResult | undefined];
+  /** Only on the caller's thread: its lines are block views, which do not cross to another. */
+  traceOfLines: [[idOrAlias: string, limit: number], TraceOfLines | undefined];
   search: [[plan: SearchPlan, page: { limit: number; cursor?: string }], SearchPage];
   services: [[], ServiceSummary[]];
   vocabulary: [[field: VocabularyField, prefix: string, limit: number], string[]];
@@ -46,6 +48,8 @@ export function runRead(reader: Reader, op: ReadOp, args: unknown[]): unknown {
   switch (op) {
     case 'trace':
       return reader.trace(args[0] as string, args[1] as number);
+    case 'traceOfLines':
+      return reader.traceOfLines(args[0] as string, args[1] as number);
     case 'search':
       return reader.search(args[0] as SearchPlan, args[1] as { limit: number; cursor?: string });
     case 'services':
@@ -116,7 +120,7 @@ export function workerEntry(): URL | undefined {
  * thousands of lines, copying the decoded records back from a thread blocked the caller as long as reading
  * them itself. Searches and scans, which can read for seconds, stay on the reader thread.
  */
-const CALLER_READS: ReadonlySet<ReadOp> = new Set(['trace', 'aliasLinks']);
+const CALLER_READS: ReadonlySet<ReadOp> = new Set(['trace', 'traceOfLines', 'aliasLinks']);
 
 /** A writer, a reader and a checkpointer thread over one database file (WAL lets them run at once). */
 export class WorkerEngine implements Engine {

@@ -3,8 +3,10 @@ import { isValidTraceId, traceIdFromLegacy } from '../../model/ids.js';
 import type { Span } from '../../model/records.js';
 import { SPAN_KINDS, SPAN_STATUSES } from '../../model/records.js';
 import type { SearchPlan } from '../../model/search-plan.js';
-import type { RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoredLog, StoreStats, TraceResult, VocabularyField } from '../types.js';
+import type { RollupQuery, SearchPage, ServiceSummary, SpanQuery, StoredAliasLink, StoredLog, StoreStats, TraceOfLines, TraceResult, VocabularyField } from '../types.js';
+import { lineArray } from '../../model/line-list.js';
 import { BlockView } from './block.js';
+import { BlockLines, type TraceBlock } from './block-lines.js';
 import { SPAN_ORIGINS } from '../checks.js';
 import { StoreError } from '../errors.js';
 import type { Db } from './schema.js';
@@ -159,12 +161,18 @@ export class Reader implements BlockSource {
   }
 
   trace(idOrAlias: string, limit = DEFAULT_TRACE_LIMIT): TraceResult | undefined {
+    const found = this.traceOfLines(idOrAlias, limit);
+    return found === undefined ? undefined : { ...found, logs: lineArray(found.logs) as StoredLog[] };
+  }
+
+  /** As trace(), with the lines left in their blocks (records made on demand): only on the caller's thread. */
+  traceOfLines(idOrAlias: string, limit = DEFAULT_TRACE_LIMIT): TraceOfLines | undefined {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('STORE_BAD_QUERY', `limit must be a whole number ≥ 1 (got ${String(limit)})`);
     return this.db.transaction(() => {
       const traceId = this.resolveTrace(String(idOrAlias));
       if (traceId === undefined) return undefined;
       const id = Buffer.from(traceId, 'hex');
-      const logs = this.traceLogs(traceId, id, limit);
+      const logs = this.traceLines(traceId, id, limit);
       const spans = this.traceSpans(traceId, id, limit);
       const aliases = this.s.aliasesOf.all(id) as string[];
       if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
@@ -263,31 +271,23 @@ export class Reader implements BlockSource {
     return traceIdFromLegacy(text)?.traceId;
   }
 
-  private traceLogs(traceId: string, id: Buffer, limit: number): StoredLog[] {
-    // Blocks in key order and rows in block order, then a stable sort by time: time, then where stored.
-    const blocks = (this.s.traceBlocks.all(ftsString(traceMark(traceId))) as StoredBlockRow[]).sort((a, b) => a.key - b.key);
-    // Every row kept carries these 16 bytes: one string for all of them, not one made per row.
-    const hex = id.toString('hex');
-    const found: StoredLog[] = [];
-    const rows: number[] = [];
-    for (const stored of blocks) {
-      const block = this.blockRow(stored);
+  private traceLines(traceId: string, id: Buffer, limit: number): BlockLines {
+    // Blocks in key order and rows in block order, then by time (stably): time, then where stored.
+    const stored = (this.s.traceBlocks.all(ftsString(traceMark(traceId))) as StoredBlockRow[]).sort((a, b) => a.key - b.key);
+    const blocks: TraceBlock[] = [];
+    const rows: number[][] = [];
+    for (const row of stored) {
+      const block = this.blockRow(row);
       const view = this.data(block.key);
-      rows.length = 0;
-      view.rowsOfTrace(id, rows);
-      if (rows.length === 0) continue;
-      // Names and the ID prefix once per block, not once per row (as storedLog does them).
-      const services = block.services.map((n) => this.name(n));
-      const hosts = block.hosts.map((n) => this.name(n));
-      const prefix = rowIdPrefix(block.key);
-      for (const i of rows) {
-        const log = view.record(i, services[view.serviceIndex(i)], hosts[view.hostIndex(i)], hex) as StoredLog;
-        log.id = prefix + i;
-        found.push(log);
-      }
+      const found: number[] = [];
+      view.rowsOfTrace(id, found);
+      if (found.length === 0) continue;
+      // Names and the ID prefix once per block, not once per row.
+      blocks.push({ view, services: block.services.map((n) => this.name(n)), hosts: block.hosts.map((n) => this.name(n)), idPrefix: rowIdPrefix(block.key) });
+      rows.push(found);
     }
-    found.sort((a, b) => a.time - b.time);
-    return found.length > limit ? found.slice(0, limit) : found;
+    // Every line carries the trace's 16 bytes: one string for all of them, not one made per line.
+    return new BlockLines(blocks, rows, limit, id.toString('hex'));
   }
 
   /** The trace's spans in start order; of a span stored twice, the copy of highest rank (then the first stored). */

@@ -14,6 +14,7 @@ import type {
   ServiceSummary,
   Store,
   StoreStats,
+  TraceOfLines,
   TraceResult,
   VocabularyField,
 } from '../types.js';
@@ -85,6 +86,10 @@ export class SqliteStore implements Store {
 
   trace(idOrAlias: string, options?: { limit?: number }): Promise<TraceResult | undefined> {
     return this.calls.track(() => this.engine.read('trace', [idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT]));
+  }
+
+  traceOfLines(idOrAlias: string, options?: { limit?: number }): Promise<TraceOfLines | undefined> {
+    return this.calls.track(() => this.engine.read('traceOfLines', [idOrAlias, options?.limit ?? DEFAULT_TRACE_LIMIT]));
   }
 
   search(plan: SearchPlan, page: { limit: number; cursor?: string }): Promise<SearchPage> {
