@@ -68,7 +68,11 @@ export class Reader implements BlockSource {
   private namesSeen = -1;
   private readonly lists = new Map<string, readonly number[]>();
 
+  /** readTrace in a read transaction, made once: better-sqlite3 builds a wrapper with five variants per `transaction` call (~2.5 KB a lookup). */
+  private readonly traceRead: (idOrAlias: string, limit: number) => TraceOfLines | undefined;
+
   constructor(readonly db: Db) {
+    this.traceRead = db.transaction((idOrAlias: string, limit: number) => this.readTrace(idOrAlias, limit));
     const p = (sql: string) => db.prepare(sql);
     const blockCols = 'b.key AS key, b.services AS services, b.hosts AS hosts, b.min_time AS min_time';
     this.s = {
@@ -168,16 +172,18 @@ export class Reader implements BlockSource {
   /** As trace(), with the lines left in their blocks (records made on demand): only on the caller's thread. */
   traceOfLines(idOrAlias: string, limit = DEFAULT_TRACE_LIMIT): TraceOfLines | undefined {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('STORE_BAD_QUERY', `limit must be a whole number ≥ 1 (got ${String(limit)})`);
-    return this.db.transaction(() => {
-      const traceId = this.resolveTrace(String(idOrAlias));
-      if (traceId === undefined) return undefined;
-      const id = Buffer.from(traceId, 'hex');
-      const logs = this.traceLines(traceId, id, limit);
-      const spans = this.traceSpans(traceId, id, limit);
-      const aliases = this.s.aliasesOf.all(id) as string[];
-      if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
-      return { traceId, aliases, logs, spans };
-    })();
+    return this.traceRead(String(idOrAlias), limit);
+  }
+
+  private readTrace(idOrAlias: string, limit: number): TraceOfLines | undefined {
+    const traceId = this.resolveTrace(idOrAlias);
+    if (traceId === undefined) return undefined;
+    const id = Buffer.from(traceId, 'hex');
+    const logs = this.traceLines(traceId, id, limit);
+    const spans = this.traceSpans(traceId, id, limit);
+    const aliases = this.s.aliasesOf.all(id) as string[];
+    if (logs.length === 0 && spans.length === 0 && aliases.length === 0) return undefined;
+    return { traceId, aliases, logs, spans };
   }
 
   aliasLinks(query: { traceIds?: string[]; aliases?: string[] }, limit: number): StoredAliasLink[] {
