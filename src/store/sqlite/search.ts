@@ -49,10 +49,10 @@ export function decodeCursor(cursor: string): Position {
 }
 
 export function rowId(key: number, index: number): string {
-  return `${key}:${index}`;
+  return rowIdPrefix(key) + index;
 }
 
-/** What every row ID of a block starts with: `rowIdPrefix(key) + index` is `rowId(key, index)`. */
+/** What every row ID of a block starts with (a trace read makes it once per block). */
 export function rowIdPrefix(key: number): string {
   return `${key}:`;
 }
