@@ -55,6 +55,9 @@ function story(seed: number): { trace: string; batches: Array<{ logs: LogRecord[
       if (k % 59 === 0) line.aliases = [`req-${k}`];
       if (k % 61 === 0) line.parseError = 'no parser matched';
       if (k % 67 === 0) line.traceFlags = 1;
+      // Text that is not ASCII in some blocks (bodies and attributes): those blocks are decoded whole.
+      if (b === 2 && k % 29 === 0) line.body += ' café 😀 naïve';
+      if (b === 2 && k % 31 === 0) line.attributes = { ...line.attributes, note: 'überweisung ✓' };
       if (k % 71 === 0) {
         delete line.service;
         delete line.host;
@@ -67,9 +70,13 @@ function story(seed: number): { trace: string; batches: Array<{ logs: LogRecord[
 }
 
 async function filled(store: Store, seed: number): Promise<string> {
+  return (await filledWith(store, seed)).trace;
+}
+
+async function filledWith(store: Store, seed: number): Promise<{ trace: string; logs: LogRecord[] }> {
   const { trace, batches } = story(seed);
   for (const part of batches) await store.append(batch(part));
-  return trace;
+  return { trace, logs: batches.flatMap((b) => b.logs).filter((l) => l.traceId === trace) };
 }
 
 describe.each([
@@ -79,8 +86,12 @@ describe.each([
   it('gives the lines trace() gives, in the same order, each column agreeing with its record', async () => {
     const store = await open();
     try {
-      const id = await filled(store, 7);
+      const { trace: id, logs: given } = await filledWith(store, 7);
       const records = (await store.trace(id))!;
+      // What was stored comes back, text that is not ASCII included (compared without order or the store's ID).
+      const key = (l: LogRecord) => JSON.stringify([l.time, l.body, l.service ?? null, l.spanId ?? null, l.attributes ?? null, l.aliases ?? null, l.parseError ?? null]);
+      expect(records.logs.map(key).sort()).toEqual(given.map(key).sort());
+      expect(records.logs.some((l) => l.body.includes('😀'))).toBe(true);
       const lines = (await store.traceOfLines!(id))!;
       expect(lines.traceId).toBe(records.traceId);
       expect(lines.spans).toEqual(records.spans);
