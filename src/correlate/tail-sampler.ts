@@ -196,9 +196,12 @@ export class TailSampler<L extends LogRecord = LogRecord> {
     };
     for (const s of batch.spans) take(s.traceId, s, undefined);
     for (const l of batch.logs) take(l.traceId, undefined, l);
+    // One iterator for the whole loop: a fresh `values().next()` per decision would step again over every
+    // slot the decisions before it left empty at the front of the Map (quadratic when the memory is full).
+    const oldest = this.held.values();
     while (this.held.size > this.maxTraces || (this.heldBytes > this.maxBytes && this.held.size > 0)) {
       this.counts.earlyDecisions++;
-      this.decideHeld(this.held.values().next().value!, out);
+      this.decideHeld(oldest.next().value!, out);
     }
     return out;
   }
