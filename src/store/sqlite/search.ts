@@ -145,9 +145,9 @@ function insert(top: Hit[], hit: Hit, want: number): void {
   if (top.length > want) top.pop();
 }
 
-/** `traceHex`: row i's trace ID in hex, when the caller knows it already (a trace's rows all share one). */
-export function storedLog(source: Pick<BlockSource, 'name'>, block: BlockInfo, view: BlockView, i: number, traceHex?: string): StoredLog {
-  const log = view.record(i, source.name(block.services[view.serviceIndex(i)]!), source.name(block.hosts[view.hostIndex(i)]!), traceHex) as StoredLog;
+/** Row i of a block as a stored record, with its ID (a search hit). */
+export function storedLog(source: Pick<BlockSource, 'name'>, block: BlockInfo, view: BlockView, i: number): StoredLog {
+  const log = view.record(i, source.name(block.services[view.serviceIndex(i)]!), source.name(block.hosts[view.hostIndex(i)]!)) as StoredLog;
   log.id = rowId(block.key, i);
   return log;
 }
